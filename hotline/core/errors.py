@@ -1,0 +1,71 @@
+"""One domain error hierarchy with stable codes.
+
+The API maps these once (``hotline.api.problems``) to RFC 7807 problem details; the UI
+shows ``title``/``detail`` as a readable Chinese message. Codes never change once shipped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class HotlineError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+    status: int = 400
+    code: str = "error"
+    title: str = "请求有误"
+
+    def __init__(self, detail: str | None = None, *, code: str | None = None, **extra: Any) -> None:
+        self.detail = detail or self.title
+        if code is not None:
+            self.code = code
+        self.extra = extra
+        super().__init__(self.detail)
+
+
+class InvalidInput(HotlineError):
+    status = 400
+    code = "invalid"
+    title = "输入有误"
+
+
+class NotFound(HotlineError):
+    """Missing and not visible are the same answer: we do not confirm what exists."""
+
+    status = 404
+    code = "not_found"
+    title = "未找到"
+
+
+class Forbidden(HotlineError):
+    status = 403
+    code = "forbidden"
+    title = "无权执行此操作"
+
+
+class Conflict(HotlineError):
+    """The ticket moved under the caller: another action won."""
+
+    status = 409
+    code = "conflict"
+    title = "操作冲突"
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+    title = "当前环节不允许此操作"
+
+
+class GuardFailed(HotlineError):
+    """The action is allowed in this stage but a rule of the policy pack refuses it."""
+
+    status = 422
+    code = "rule_violation"
+    title = "不符合办理规则"
+
+
+class ConfigurationError(HotlineError):
+    status = 500
+    code = "configuration"
+    title = "配置错误"
