@@ -83,6 +83,7 @@ TEMPLATES = [
 _default_sqlite = f"sqlite:///{HOTLINE_HOME / 'hotline.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_sqlite), conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    HOTLINE_HOME.mkdir(parents=True, exist_ok=True)
     # IMMEDIATE transactions serialise writers up front (no "database is locked" upgrades
     # half-way through a transaction); WAL lets readers run beside the one writer.
     DATABASES["default"]["OPTIONS"] = {
@@ -91,6 +92,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests use a file too (not shared-cache memory, whose table locks ignore the busy
+    # timeout), so concurrency tests see the same locking as production.
+    DATABASES["default"]["TEST"] = {"NAME": str(HOTLINE_HOME / "test-hotline.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits, calendar) ----------------------------------------------------
@@ -149,6 +153,8 @@ SPECTACULAR_SETTINGS = {
 
 # --- Hotline --------------------------------------------------------------------------
 HOTLINE_DEFAULT_POLICY = os.environ.get("HOTLINE_DEFAULT_POLICY", "enterprise")
+# Where public submissions land; empty: the first hotline centre unit, else the root unit.
+HOTLINE_PUBLIC_UNIT = os.environ.get("HOTLINE_PUBLIC_UNIT", "")
 HOTLINE_ATTACHMENT_MAX_BYTES = int(os.environ.get("HOTLINE_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 HOTLINE_ATTACHMENT_TYPES = {
     ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",

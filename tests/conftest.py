@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from hotline.demo.seed import DemoOrg, seed_org
+
+PASSWORD = "pw-test-123"
+
+
+@pytest.fixture
+def org(db: Any) -> DemoOrg:
+    """The demo organisation (city, centre, two counties, departments) and one user per role."""
+    return seed_org(password=PASSWORD, policy="enterprise")
+
+
+@pytest.fixture
+def users(org: DemoOrg) -> dict[str, Any]:
+    return org.users
+
+
+@pytest.fixture
+def api() -> Any:
+    """``api(user)`` → an APIClient logged in as ``user`` (or anonymous)."""
+
+    def make(user: Any = None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user=user)
+        return client
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    from django.core.cache import cache
+
+    cache.clear()

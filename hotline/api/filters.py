@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django_filters import rest_framework as filters
+
+from hotline.tickets.models import OPEN_STATUSES, Status, Ticket, TicketType
+
+
+class TicketFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=Status.choices)
+    type = filters.ChoiceFilter(choices=TicketType.choices)
+    stage = filters.CharFilter(max_length=32)
+    unit = filters.CharFilter(method="filter_unit", max_length=32, help_text="单位编码(含下级单位)")
+    handler = filters.CharFilter(field_name="handler__username", max_length=150)
+    overdue = filters.BooleanFilter(method="filter_overdue")
+    due_before = filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    phone = filters.CharFilter(method="filter_phone", max_length=32, help_text="来电号码,查询诉求人历史")
+    received_after = filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    ordering = filters.OrderingFilter(fields=(("due_at", "due_at"), ("received_at", "received_at")))
+
+    class Meta:
+        model = Ticket
+        fields: list[str] = []
+
+    def filter_unit(self, qs: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
+        from hotline.org.models import Unit
+
+        unit = Unit.objects.filter(code=value).first()
+        if unit is None:
+            return qs.none()
+        return qs.filter(unit__path__startswith=unit.path)
+
+    def filter_overdue(self, qs: QuerySet[Ticket], name: str, value: bool | None) -> QuerySet[Ticket]:
+        if value is None:
+            return qs
+        overdue = Q(status=Status.OPEN, due_at__lt=timezone.now())
+        return qs.filter(overdue) if value else qs.filter(status__in=OPEN_STATUSES).exclude(overdue)
+
+    def filter_phone(self, qs: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
+        # A number search must not reveal who filed a confidential report.
+        qs = qs.filter(complainant_phone=value.strip())
+        return qs.filter(confidential=False)

@@ -1,0 +1,238 @@
+"""API views: thin. They authenticate, scope, validate and call services/selectors."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.db.models import QuerySet
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from hotline.calendar.services import compute_deadline, days_between
+from hotline.core.errors import InvalidInput, NotFound
+from hotline.org.models import Unit
+from hotline.policies.registry import get_pack
+from hotline.tickets.models import Category, Ticket, TicketEvent
+from hotline.tickets.services import Person, Respondent, TicketDraft, attachment_add, ticket_register
+from hotline.workflow.access import access_ticket, tickets_visible_to
+from hotline.api import serializers as s
+from hotline.api.filters import TicketFilter
+from hotline.workflow.services import ticket_transition
+
+
+class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_field = "number"
+    lookup_value_regex = "[0-9]{6,20}"
+    filterset_class = TicketFilter
+
+    def get_queryset(self) -> QuerySet[Ticket]:
+        return tickets_visible_to(self.request.user).select_related(
+            "unit", "owner_unit", "category", "handler", "registered_by"
+        )
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        return s.TicketListOut if self.action == "list" else s.TicketOut
+
+    def get_object(self) -> Ticket:
+        return access_ticket(self.request.user, str(self.kwargs["number"]))
+
+    @extend_schema(request=s.TicketCreate, responses={201: s.TicketOut})
+    def create(self, request: Request) -> Response:
+        form = s.TicketCreate(data=request.data)
+        form.is_valid(raise_exception=True)
+        ticket = ticket_register(draft=form.to_draft(), actor=request.user)
+        ticket = access_ticket(request.user, ticket.number)
+        return Response(s.TicketOut(ticket, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=s.EventOut(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, number: str) -> Response:
+        ticket = self.get_object()
+        events = TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("seq")
+        return Response(s.EventOut(events, many=True).data)
+
+    @extend_schema(request=s.ActionIn, responses=s.TicketOut)
+    @action(detail=True, methods=["post"])
+    def actions(self, request: Request, number: str) -> Response:
+        ticket = self.get_object()
+        form = s.ActionIn(data=request.data)
+        form.is_valid(raise_exception=True)
+        params = dict(form.validated_data)
+        name = params.pop("action")
+        version = params.pop("version", None)
+        result = ticket_transition(
+            ticket=ticket, action=name, actor=request.user, params=params, expected_version=version
+        )
+        fresh = access_ticket(request.user, ticket.number) if name != "unmask" else result.ticket
+        context = {"request": request, "unmasked": result.identity is not None}
+        return Response(s.TicketOut(fresh, context=context).data)
+
+    @extend_schema(
+        request={"multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}},
+        responses={201: None},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def attachments(self, request: Request, number: str) -> Response:
+        ticket = self.get_object()
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise InvalidInput("请选择要上传的文件", code="file_required", field="file")
+        att = attachment_add(ticket=ticket, upload=upload, actor=request.user)
+        return Response({"id": att.pk, "name": att.name, "size": att.size, "content_type": att.content_type},
+                        status=status.HTTP_201_CREATED)
+
+
+class UnitViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.UnitOut
+    queryset = Unit.objects.filter(is_active=True).select_related("parent").order_by("path")
+    pagination_class = None
+
+
+class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.CategoryOut
+    queryset = Category.objects.filter(is_active=True).select_related("parent")
+    pagination_class = None
+
+
+def _parse_date(value: str | None, name: str) -> date:
+    if not value:
+        raise InvalidInput(f"请提供参数 {name}(YYYY-MM-DD)", code=f"{name}_required", field=name)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"参数 {name} 不是有效日期(YYYY-MM-DD)", code=f"invalid_{name}", field=name) from None
+
+
+class CalendarDaysView(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("from", str, required=True), OpenApiParameter("to", str, required=True)],
+        responses=s.DayOut(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        start = _parse_date(request.query_params.get("from"), "from")
+        end = _parse_date(request.query_params.get("to"), "to")
+        return Response(s.DayOut(days_between(start=start, end=end), many=True).data)
+
+
+class DeadlineView(APIView):
+    @extend_schema(request=s.DeadlineIn, responses=s.DeadlineOut)
+    def post(self, request: Request) -> Response:
+        form = s.DeadlineIn(data=request.data)
+        form.is_valid(raise_exception=True)
+        start = form.validated_data["start"]
+        if not 2000 <= start.year <= 2099:
+            raise InvalidInput("起算时间须在2000年至2099年之间", code="start_out_of_range", field="start")
+        result = compute_deadline(start=start, amount=form.validated_data["amount"], unit=form.validated_data["unit"])
+        return Response(s.DeadlineOut({"due_at": result.due_at, "provisional": result.provisional}).data)
+
+
+class TokenView(APIView):
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list[Any] = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    @extend_schema(request=s.TokenIn, responses=s.TokenOut)
+    def post(self, request: Request) -> Response:
+        form = s.TokenIn(data=request.data)
+        form.is_valid(raise_exception=True)
+        user = authenticate(request._request, **form.validated_data)
+        if user is None or not user.is_active:
+            raise InvalidInput("用户名或密码不正确", code="invalid_credentials")
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class PublicSubmissionView(APIView):
+    """The public portal's door: no login, rate-limited, answers only number and code."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list[Any] = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "public_submit"
+
+    @extend_schema(request=s.PublicSubmissionIn, responses={201: s.PublicSubmissionCreated})
+    def post(self, request: Request) -> Response:
+        form = s.PublicSubmissionIn(data=request.data)
+        form.is_valid(raise_exception=True)
+        d = form.validated_data
+        draft = TicketDraft(
+            type=d["type"],
+            channel="web",
+            subject=d["subject"],
+            description=d["description"],
+            demand=d["demand"],
+            complainant=Person(name=d["name"], phone=d["phone"], email=d["email"], anonymous=d["anonymous"]),
+            respondent=Respondent(name=d["respondent_name"], address=d["respondent_address"]),
+            region=d["region"],
+        )
+        ticket = ticket_register(draft=draft, actor=None, actor_label="公众(网站)")
+        return Response({"number": ticket.number, "query_code": ticket.query_code}, status=status.HTTP_201_CREATED)
+
+
+PUBLIC_EVENT_TEXT = {
+    "register": "已收到您的诉求",
+    "accept": "已受理",
+    "reject": "不予受理",
+    "approve_extension": "办理期限已延长",
+}
+
+
+class PublicStatusView(APIView):
+    """Progress by number and query code: status and public replies only."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list[Any] = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "public_query"
+
+    @extend_schema(parameters=[OpenApiParameter("code", str, required=True)], responses=s.PublicStatus)
+    def get(self, request: Request, number: str) -> Response:
+        import hmac
+
+        code = request.query_params.get("code", "")
+        ticket = Ticket.objects.filter(number=number).first()
+        if ticket is None or not hmac.compare_digest(ticket.query_code.encode(), code.encode()):
+            raise NotFound("工单编号或查询码不正确", code="ticket_not_found")
+        stage = get_pack(ticket.policy).type(ticket.type).stage(ticket.stage)
+        replies = []
+        for e in TicketEvent.objects.filter(ticket=ticket, public=True).order_by("seq"):
+            text = PUBLIC_EVENT_TEXT.get(e.action, "")
+            if e.action == "reject":
+                text = f"不予受理:{e.payload.get('reason_label', '')}"
+            elif e.action == "approve_extension":
+                text = f"办理期限已延长至{_local(e.payload.get('final_due_at') or e.payload.get('due_at'))}"
+            elif e.comment:
+                text = e.comment
+            replies.append({"at": e.created_at, "action": e.action, "text": text})
+        body = {
+            "number": ticket.number,
+            "type": ticket.type,
+            "received_at": ticket.received_at,
+            "status": ticket.status,
+            "stage": stage.public_label,
+            "closed": ticket.status == "closed",
+            "replies": replies,
+        }
+        return Response(s.PublicStatus(body).data)
+
+
+def _local(iso: str | None) -> str:
+    if not iso:
+        return ""
+    from datetime import datetime
+
+    return timezone.localtime(datetime.fromisoformat(iso)).strftime("%Y-%m-%d %H:%M")
+
+
+

@@ -1,0 +1,94 @@
+"""Walk tickets through their pack's lifecycle with the demo users, through the real service.
+
+Used by ``hotline demo`` to put tickets in every stage, and by the tests to drive every
+ticket type of every pack from receipt to closure without hard-coding any pack.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from hotline.policies.registry import get_pack
+from hotline.tickets.models import Ticket
+from hotline.workflow.services import allowed_actions, ticket_transition
+
+# The happy path's order of preference: what a centre does next when it can.
+FORWARD = ["accept", "dispatch", "sign", "assign", "reply", "return_visit", "close"]
+
+
+def action_params(action: str, ticket: Ticket, *, handler: str, unit: str, rng: random.Random,
+                  satisfaction: str = "satisfied") -> dict[str, Any]:
+    pack = get_pack(ticket.policy)
+    texts = {
+        "reply": "经核查,情况属实,已责令商家整改并退还费用,诉求人表示认可。",
+        "reason": "需等待检测结果",
+        "result": "已办结",
+    }
+    match action:
+        case "reject":
+            return {"reason": next(iter(pack.reject_reasons))}
+        case "dispatch" | "redispatch":
+            return {"unit": unit, "comment": "请按时限办理"}
+        case "assign":
+            return {"handler": handler}
+        case "reply":
+            return {"result": texts["reply"]}
+        case "return" | "suspend" | "reopen":
+            return {"reason": texts["reason"]}
+        case "request_extension":
+            assert pack.extension is not None
+            return {"amount": 1, "reason": "涉及多个部门,需延期核实"}
+        case "return_visit":
+            return {"satisfaction": satisfaction}
+        case "close":
+            return {"closing_code": "handled", "result": "诉求已办结"}
+    return {}
+
+
+def next_step(
+    ticket: Ticket, users: Sequence[AbstractBaseUser], *, prefer: Sequence[str] = FORWARD
+) -> tuple[str, AbstractBaseUser] | None:
+    """The first preferred action that one of ``users`` may take now."""
+    options: dict[str, AbstractBaseUser] = {}
+    for user in users:
+        for name in allowed_actions(ticket, user):
+            options.setdefault(name, user)
+    for name in prefer:
+        if name in options:
+            return name, options[name]
+    return None
+
+
+def advance(
+    ticket: Ticket,
+    users: Sequence[AbstractBaseUser],
+    *,
+    steps: int,
+    handler: str,
+    unit: str,
+    rng: random.Random | None = None,
+    at: Sequence[datetime] | None = None,
+    satisfaction: str = "satisfied",
+    prefer: Sequence[str] = FORWARD,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[str]:
+    """Take up to ``steps`` forward actions; returns the actions taken."""
+    rng = rng or random.Random(0)
+    taken: list[str] = []
+    for i in range(steps):
+        step = next_step(ticket, users, prefer=prefer)
+        if step is None:
+            break
+        name, user = step
+        p = action_params(name, ticket, handler=handler, unit=unit, rng=rng, satisfaction=satisfaction)
+        if params and name in params:
+            p.update(params[name])
+        result = ticket_transition(ticket=ticket, action=name, actor=user, params=p, now=at[i] if at else None)
+        ticket = result.ticket
+        taken.append(name)
+    return taken

@@ -1,0 +1,45 @@
+"""``hotline demo``: migrate the embedded database, load demo data, print logins, serve."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from hotline.demo.seed import DEFAULT_DEMO_PASSWORD, USERS, seed_org
+from hotline.demo.tickets import seed_tickets
+from hotline.policies.registry import all_packs
+from hotline.tickets.models import Ticket
+
+
+class Command(BaseCommand):
+    help = "准备演示环境(迁移数据库、演示组织与用户、演示工单)并启动服务"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--tickets", type=int, default=300, help="演示工单数量(仅在数据库中还没有工单时生成)")
+        parser.add_argument("--no-serve", action="store_true", help="只准备数据,不启动服务")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        packs = all_packs()
+        password = os.environ.get("HOTLINE_DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
+        org = seed_org(password=password)
+        if not Ticket.objects.exists():
+            self.stdout.write(f"正在生成 {options['tickets']} 张演示工单……")
+            seed_tickets(org, count=options["tickets"])
+        self.stdout.write(self.style.SUCCESS(f"政策包:{', '.join(p.code for p in packs)}"))
+        self.stdout.write(f"工单数:{Ticket.objects.count()}")
+        self.stdout.write("演示账号(用户名 / 角色 / 单位),密码均为:" + password)
+        for username, display, role, unit in USERS:
+            self.stdout.write(f"  {username:<12} {display} · {role} · {org.units[unit].name}")
+        url = f"http://{options['host']}:{options['port']}"
+        self.stdout.write(f"管理后台: {url}/admin/   API 文档: {url}/api/docs/")
+        if options["no_serve"]:
+            return
+        call_command(
+            "runserver", f"{options['host']}:{options['port']}", use_reloader=False, insecure_serving=True
+        )

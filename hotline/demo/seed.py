@@ -1,0 +1,103 @@
+"""The demo organisation: a city with two counties and their departments, one user per role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+from django.db import transaction
+
+from hotline.org.models import Membership, Role, Unit, UnitKind
+from hotline.tickets.models import Category
+
+DEFAULT_DEMO_PASSWORD = "hotline-demo-2026"  # noqa: S105 - printed on start, demo only
+
+# (code, name, kind, parent code, region)
+UNITS: list[tuple[str, str, str, str | None, str]] = [
+    ("JZ", "江州市人民政府", UnitKind.CITY, None, "江州市"),
+    ("JZ-C", "江州市12345热线中心", UnitKind.CENTRE, "JZ", "江州市"),
+    ("JZ-SJ", "江州市市场监督管理局", UnitKind.DEPARTMENT, "JZ", "江州市"),
+    ("JZ-ZJ", "江州市住房和城乡建设局", UnitKind.DEPARTMENT, "JZ", "江州市"),
+    ("JZ-DH", "东湖区人民政府", UnitKind.COUNTY, "JZ", "江州市东湖区"),
+    ("JZ-DH-SJ", "东湖区市场监督管理局", UnitKind.DEPARTMENT, "JZ-DH", "江州市东湖区"),
+    ("JZ-DH-CG", "东湖区城市管理局", UnitKind.DEPARTMENT, "JZ-DH", "江州市东湖区"),
+    ("JZ-XS", "西山县人民政府", UnitKind.COUNTY, "JZ", "江州市西山县"),
+    ("JZ-XS-SJ", "西山县市场监督管理局", UnitKind.DEPARTMENT, "JZ-XS", "江州市西山县"),
+    ("JZ-XS-ZJ", "西山县住房和城乡建设局", UnitKind.DEPARTMENT, "JZ-XS", "江州市西山县"),
+]
+
+# (username, display name, role, unit code)
+USERS: list[tuple[str, str, str, str]] = [
+    ("admin", "系统管理员", Role.ADMIN, "JZ"),
+    ("agent", "王晓敏", Role.AGENT, "JZ-C"),
+    ("coordinator", "李建国", Role.COORDINATOR, "JZ-C"),
+    ("head", "陈志强", Role.DEPT_HEAD, "JZ-DH-SJ"),
+    ("handler", "刘芳", Role.HANDLER, "JZ-DH-SJ"),
+    ("leader", "赵德明", Role.LEADER, "JZ"),
+    ("teamlead", "孙丽", Role.TEAM_LEADER, "JZ-C"),
+    ("head2", "周伟", Role.DEPT_HEAD, "JZ-XS-ZJ"),
+    ("handler2", "吴静", Role.HANDLER, "JZ-XS-ZJ"),
+    ("head3", "郑海涛", Role.DEPT_HEAD, "JZ-DH-CG"),
+    ("handler3", "黄蕾", Role.HANDLER, "JZ-DH-CG"),
+]
+
+# (code, name, parent code)
+CATEGORIES: list[tuple[str, str, str | None]] = [
+    ("service", "服务类", None),
+    ("service.attitude", "服务态度", "service"),
+    ("service.quality", "服务质效", "service"),
+    ("service.rights", "侵害权益", "service"),
+    ("product", "产品类", None),
+    ("product.quality", "产品质量", "product"),
+    ("product.price", "价格收费", "product"),
+    ("product.food", "食品安全", "product"),
+    ("city", "城市管理", None),
+    ("city.noise", "噪声扰民", "city"),
+    ("city.property", "物业管理", "city"),
+    ("city.housing", "房屋质量", "city"),
+    ("staff", "人员作风", None),
+    ("staff.conduct", "工作人员行为", "staff"),
+    ("other", "其他", None),
+]
+
+
+@dataclass
+class DemoOrg:
+    units: dict[str, Unit]
+    users: dict[str, AbstractUser]
+
+
+@transaction.atomic
+def seed_org(*, password: str, policy: str = "hotline-12345") -> DemoOrg:
+    """Create (or update) the demo units, categories and users. Idempotent."""
+    units: dict[str, Unit] = {}
+    for code, name, kind, parent, region in UNITS:
+        unit, _ = Unit.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "kind": kind,
+                "parent": units.get(parent) if parent else None,
+                "region": region,
+                "policy": policy if parent is None else "",
+            },
+        )
+        units[code] = unit
+    cats: dict[str, Category] = {}
+    for i, (code, name, parent) in enumerate(CATEGORIES):
+        cats[code], _ = Category.objects.update_or_create(
+            code=code, defaults={"name": name, "parent": cats.get(parent) if parent else None, "sort": i}
+        )
+    User = get_user_model()
+    users: dict[str, AbstractUser] = {}
+    for username, display, role, unit_code in USERS:
+        user, created = User.objects.get_or_create(username=username, defaults={"first_name": display})
+        user.first_name = display
+        user.is_staff = role == Role.ADMIN
+        user.is_superuser = role == Role.ADMIN
+        user.set_password(password)
+        user.save()
+        Membership.objects.get_or_create(user=user, unit=units[unit_code], role=role)
+        users[username] = user  # type: ignore[assignment]
+    return DemoOrg(units=units, users=users)

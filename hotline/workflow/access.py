@@ -1,0 +1,75 @@
+"""Who may do what to a ticket. Policies decide; services and views ask.
+
+A role is held in a unit and reaches every unit below it. Centre roles (agent,
+coordinator, leader, team leader, admin) act on tickets of the units they cover, either
+where the ticket was taken in (``owner_unit``) or where it is now (``unit``). Unit roles
+(department head, handler) act only where the ticket is now. A handler acts only on the
+tickets assigned to them.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
+
+from hotline.org.models import Role
+from hotline.org.selectors import memberships_of
+from hotline.policies.schema import Pack
+from hotline.tickets.models import Ticket
+
+AnyUser = AbstractBaseUser | AnonymousUser
+UNIT_ROLES = frozenset({Role.DEPT_HEAD.value, Role.HANDLER.value})
+
+
+def ticket_roles(user: AnyUser, ticket: Ticket) -> set[str]:
+    """The roles ``user`` can bring to bear on ``ticket`` right now."""
+    roles: set[str] = set()
+    for m in memberships_of(user):
+        if m.unit.covers(ticket.unit):
+            roles.add(m.role)
+        elif m.role not in UNIT_ROLES and m.unit.covers(ticket.owner_unit):
+            roles.add(m.role)
+    if Role.HANDLER in roles and ticket.handler_id != user.pk:
+        roles.discard(Role.HANDLER)
+    if getattr(user, "is_superuser", False):
+        roles.add(Role.ADMIN)
+    return roles
+
+
+def tickets_visible_to(user: AnyUser) -> QuerySet[Ticket]:
+    """Every list of tickets starts here: a user sees only what their roles reach."""
+    qs = Ticket.objects.all()
+    if not user.is_authenticated:
+        return qs.none()
+    if getattr(user, "is_superuser", False):
+        return qs
+    q = Q(handler_id=user.pk) | Q(registered_by_id=user.pk)
+    for m in memberships_of(user):
+        q |= Q(unit__path__startswith=m.unit.path)
+        if m.role not in UNIT_ROLES:
+            q |= Q(owner_unit__path__startswith=m.unit.path)
+    return qs.filter(q)
+
+
+def access_ticket(user: AnyUser, number: str) -> Ticket:
+    """The ticket if the user may see it; one answer (not found) for missing and forbidden."""
+    from hotline.core.errors import NotFound
+
+    ticket = (
+        tickets_visible_to(user)
+        .select_related("unit", "owner_unit", "category", "handler", "registered_by")
+        .filter(number=number)
+        .first()
+    )
+    if ticket is None:
+        raise NotFound(f"工单“{number}”不存在或您无权查看", code="ticket_not_found")
+    return ticket
+
+
+def can_unmask(user: AnyUser, ticket: Ticket, pack: Pack) -> bool:
+    return bool(ticket_roles(user, ticket) & set(pack.identity_roles))
+
+
+def identity_hidden(ticket: Ticket) -> bool:
+    """Confidential tickets show identity masked to everyone until an unmask (logged)."""
+    return ticket.confidential

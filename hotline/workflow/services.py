@@ -1,0 +1,232 @@
+"""The one door for state changes (``ticket_transition``).
+
+Every action: lock the ticket row, check the pack (stage, role, guards), apply, recompute
+deadlines, save, and append the history event — all in one transaction. Two conflicting
+actions at the same moment serialise on the row lock; the loser finds the ticket moved
+and gets a ``Conflict`` (HTTP 409). Nothing is deleted: a correction is a new event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.utils import timezone
+
+from hotline.core.errors import Conflict, Forbidden, InvalidInput, InvalidTransition
+from hotline.policies.registry import get_pack
+from hotline.policies.schema import Pack, TypePolicy
+from hotline.tickets.models import (
+    OPEN_STATUSES,
+    ExtensionRequest,
+    ExtensionStatus,
+    Status,
+    Ticket,
+    TicketEvent,
+)
+from hotline.workflow.access import ticket_roles
+from hotline.workflow.actions import HANDLERS, Context
+from hotline.workflow.events import record_event
+from hotline.workflow.state import enter_stage, refresh_dues
+
+AnyUser = AbstractBaseUser | AnonymousUser
+SYSTEM_ACTIONS_WHILE_SUSPENDED = frozenset({"resume"})
+
+# Hooks run after commit (notifications, tasks). Registered by other apps; never raise.
+after_transition_hooks: list[Callable[[Ticket, TicketEvent], None]] = []
+
+
+@dataclass
+class TransitionResult:
+    ticket: Ticket
+    event: TicketEvent
+    identity: dict[str, str] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _policy(ticket: Ticket) -> tuple[Pack, TypePolicy]:
+    pack = get_pack(ticket.policy)
+    return pack, pack.type(ticket.type)
+
+
+def _cheap_guard(action: str, ticket: Ticket, pack: Pack) -> bool:
+    """Guards that can be checked without parameters, for ``allowed_actions``."""
+    if action == "request_extension":
+        return pack.extension is not None and not _has_pending_extension(ticket)
+    if action in ("approve_extension", "deny_extension"):
+        return _has_pending_extension(ticket)
+    if action == "redispatch":
+        return ticket.round < pack.rounds.max
+    return True
+
+
+def _has_pending_extension(ticket: Ticket) -> bool:
+    return ExtensionRequest.objects.filter(ticket=ticket, status=ExtensionStatus.PENDING).exists()
+
+
+def allowed_actions(ticket: Ticket, user: AnyUser) -> list[str]:
+    """The actions ``user`` may take on ``ticket`` now (what the UI shows as buttons)."""
+    pack, type_policy = _policy(ticket)
+    roles = ticket_roles(user, ticket)
+    stage = type_policy.stage(ticket.stage)
+    result = []
+    for name, rule in stage.actions.items():
+        if ticket.status == Status.SUSPENDED and name not in SYSTEM_ACTIONS_WHILE_SUSPENDED:
+            continue
+        if ticket.status != Status.SUSPENDED and name == "resume":
+            continue
+        if roles & set(rule.roles) and _cheap_guard(name, ticket, pack):
+            result.append(name)
+    if ticket.confidential and roles & set(pack.identity_roles):
+        result.append("unmask")
+    return result
+
+
+def ticket_transition(
+    *,
+    ticket: Ticket,
+    action: str,
+    actor: AnyUser | None,
+    params: Mapping[str, Any] | None = None,
+    expected_version: int | None = None,
+    system: bool = False,
+    actor_label: str = "",
+    now: datetime | None = None,
+) -> TransitionResult:
+    """Take ``action`` on ``ticket`` as ``actor``.
+
+    ``system=True`` is for the worker's automatic steps: the pack's stage rules still
+    apply, the role check does not. ``expected_version`` (the version the caller saw)
+    turns a silent overwrite into a ``Conflict``.
+    """
+    params = params or {}
+    if action == "unmask":
+        return ticket_unmask(ticket=ticket, actor=actor, reason=params.get("reason"))
+    if action not in HANDLERS:
+        raise InvalidInput(f"未知的操作“{action}”", code="unknown_action", field="action")
+    with transaction.atomic():
+        # Lock the bare row: with joins, PostgreSQL's re-check after waiting for the lock
+        # can drop the row that another transaction just changed.
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if expected_version is not None and expected_version != locked.version:
+            raise Conflict(
+                "工单已被他人处理,请刷新后重试", code="stale_version", current_version=locked.version
+            )
+        now = now or timezone.now()
+        pack, type_policy = _policy(locked)
+        stage = type_policy.stage(locked.stage)
+        rule = stage.actions.get(action)
+        suspended = locked.status == Status.SUSPENDED
+        if (
+            rule is None
+            or (suspended and action not in SYSTEM_ACTIONS_WHILE_SUSPENDED)
+            or (not suspended and action == "resume")
+        ):
+            raise InvalidTransition(
+                f"工单当前环节“{stage.label}”{'(已中止)' if suspended else ''}不能执行“{action}”,可能已被他人处理",
+                stage=locked.stage,
+                status=locked.status,
+            )
+        if not system and not (ticket_roles(actor, locked) & set(rule.roles) if actor else False):
+            raise Forbidden("您的角色不能执行此操作", code="role_not_allowed")
+
+        from_stage, from_status = locked.stage, locked.status
+        outcome = HANDLERS[action](
+            Context(ticket=locked, pack=pack, type_policy=type_policy, rule=rule, actor=actor, params=params, now=now)
+        )
+        target = outcome.to_stage or rule.to
+        if target and (target != locked.stage or type_policy.stage(target).final):
+            enter_stage(locked, type_policy=type_policy, stage=target, now=now)
+        locked.version += 1
+        locked.save()
+        event = record_event(
+            locked,
+            action=action,
+            actor=actor,
+            actor_label=actor_label,
+            from_stage=from_stage,
+            from_status=from_status,
+            comment=outcome.comment,
+            payload=outcome.payload,
+            public=outcome.public,
+            now=now,
+        )
+        for hook in after_transition_hooks:
+            transaction.on_commit(lambda hook=hook: hook(locked, event))  # type: ignore[misc]
+    return TransitionResult(ticket=locked, event=event)
+
+
+def ticket_unmask(*, ticket: Ticket, actor: AnyUser | None, reason: Any) -> TransitionResult:
+    """Show a confidential ticket's identity to an allowed role; every unmask is logged."""
+    if not isinstance(reason, str) or not reason.strip():
+        raise InvalidInput("查看身份信息须填写理由", code="reason_required", field="reason")
+    if len(reason) > 500:
+        raise InvalidInput("理由不能超过500字", code="reason_too_long", field="reason")
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        pack, _ = _policy(locked)
+        if actor is None or not (ticket_roles(actor, locked) & set(pack.identity_roles)):
+            raise Forbidden("您无权查看诉求人身份信息", code="identity_forbidden")
+        event = record_event(
+            locked,
+            action="unmask",
+            actor=actor,
+            from_stage=locked.stage,
+            from_status=locked.status,
+            comment=reason.strip(),
+            payload={"fields": ["name", "phone", "email", "id_number", "address"]},
+            now=timezone.now(),
+        )
+    identity = {
+        "name": locked.complainant_name,
+        "phone": locked.complainant_phone,
+        "email": locked.complainant_email,
+        "id_number": locked.complainant_id_number,
+        "address": locked.complainant_address,
+    }
+    return TransitionResult(ticket=locked, event=event, identity=identity)
+
+
+def recompute_provisional_deadlines(*, years: Iterable[int] | None = None) -> int:
+    """After a calendar import: recompute every open ticket whose deadline was provisional.
+
+    Each change is recorded in the ticket's history (action ``recalculate_deadline``).
+    Returns how many tickets changed. Safe to run again (idempotent).
+    """
+    changed = 0
+    candidates = Ticket.objects.filter(status__in=OPEN_STATUSES, deadline_provisional=True).values_list(
+        "pk", flat=True
+    )
+    for pk in list(candidates.iterator()):
+        with transaction.atomic():
+            t = Ticket.objects.select_for_update().get(pk=pk)
+            old = (t.due_at, t.final_due_at, t.deadline_provisional)
+            refresh_dues(t)
+            if (t.due_at, t.final_due_at, t.deadline_provisional) == old:
+                continue
+            t.version += 1
+            t.save(update_fields=["due_at", "final_due_at", "deadline_provisional", "version", "updated_at"])
+            record_event(
+                t,
+                action="recalculate_deadline",
+                actor=None,
+                actor_label="系统(日历导入)",
+                from_stage=t.stage,
+                from_status=t.status,
+                comment="导入法定节假日安排后重新计算时限",
+                payload={
+                    "years": sorted(years) if years is not None else None,
+                    "old_due_at": old[0].isoformat() if old[0] else None,
+                    "due_at": t.due_at.isoformat() if t.due_at else None,
+                    "old_final_due_at": old[1].isoformat() if old[1] else None,
+                    "final_due_at": t.final_due_at.isoformat() if t.final_due_at else None,
+                    "provisional": t.deadline_provisional,
+                },
+                now=timezone.now(),
+            )
+            changed += 1
+    return changed
