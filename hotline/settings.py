@@ -24,7 +24,8 @@ def _env_bool(name: str, default: bool) -> bool:
 
 DEBUG = _env_bool("HOTLINE_DEBUG", False)
 SECRET_KEY = os.environ.get("HOTLINE_SECRET_KEY", "hotline-embedded-insecure-key-change-me-in-production")
-ALLOWED_HOSTS = [h for h in os.environ.get("HOTLINE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+_hosts = os.environ.get("HOTLINE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+ALLOWED_HOSTS = [h for h in _hosts.split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("HOTLINE_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
@@ -81,7 +82,9 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------
 _default_sqlite = f"sqlite:///{HOTLINE_HOME / 'hotline.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_sqlite), conn_max_age=60)}
+DATABASES = {
+    "default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_sqlite), conn_max_age=60),
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     HOTLINE_HOME.mkdir(parents=True, exist_ok=True)
     # IMMEDIATE transactions serialise writers up front (no "database is locked" upgrades

@@ -74,8 +74,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail = _first_message(response.data) or title
     elif isinstance(exc, drf.APIException):
         detail = str(exc.detail) if exc.detail else title
-        if isinstance(exc, drf.Throttled) and exc.wait is not None:
-            extra["retry_after"] = int(exc.wait)
+        wait = getattr(exc, "wait", None)
+        if isinstance(exc, drf.Throttled) and wait is not None:
+            extra["retry_after"] = int(wait)
     response.data = problem(response.status_code, code, title, detail, **extra)
     response.content_type = CONTENT_TYPE
     return response

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from hotline.core.types import AnyUser
 from hotline.org.models import Unit
 from hotline.policies.registry import get_pack
 from hotline.tickets.masking import IDENTITY_MASKS
@@ -27,9 +28,24 @@ from hotline.workflow.access import identity_hidden
 from hotline.workflow.services import allowed_actions
 
 ACTIONS = [
-    "accept", "reject", "dispatch", "sign", "return", "assign", "reply", "request_extension",
-    "approve_extension", "deny_extension", "suspend", "resume", "return_visit", "redispatch",
-    "supervise", "close", "reopen", "unmask",
+    "accept",
+    "reject",
+    "dispatch",
+    "sign",
+    "return",
+    "assign",
+    "reply",
+    "request_extension",
+    "approve_extension",
+    "deny_extension",
+    "suspend",
+    "resume",
+    "return_visit",
+    "redispatch",
+    "supervise",
+    "close",
+    "reopen",
+    "unmask",
 ]
 
 
@@ -45,8 +61,13 @@ class Text(serializers.CharField):
 
 class ComplainantIn(serializers.Serializer):
     name = Text(max_length=64)
-    phone = serializers.RegexField(r"^[0-9+\-() ]{0,32}$", required=False, allow_blank=True, default="",
-                                   error_messages={"invalid": "电话号码格式不正确"})
+    phone = serializers.RegexField(
+        r"^[0-9+\-() ]{0,32}$",
+        required=False,
+        allow_blank=True,
+        default="",
+        error_messages={"invalid": "电话号码格式不正确"},
+    )
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     id_number = Text(max_length=32)
     address = Text(max_length=255)
@@ -104,7 +125,7 @@ class TicketCreate(serializers.Serializer):
 
 
 class UnitOut(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[assignment,var-annotated]
 
     class Meta:
         model = Unit
@@ -112,7 +133,7 @@ class UnitOut(serializers.ModelSerializer):
 
 
 class CategoryOut(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[assignment,var-annotated]
 
     class Meta:
         model = Category
@@ -147,12 +168,20 @@ def complainant_data(ticket: Ticket, *, unmasked: bool) -> dict[str, Any]:
 class TicketOut(serializers.ModelSerializer):
     complainant = serializers.SerializerMethodField()
     respondent = serializers.SerializerMethodField()
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    unit: serializers.SlugRelatedField[Unit] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
-    owner_unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    handler = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    registered_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    owner_unit: serializers.SlugRelatedField[Unit] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    category: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    handler: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    registered_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     stage_label = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
@@ -160,15 +189,45 @@ class TicketOut(serializers.ModelSerializer):
     class Meta:
         model = Ticket
         fields = [
-            "number", "query_code", "type", "channel", "policy", "received_at", "registered_at",
-            "registered_by", "owner_unit", "subject", "description", "demand", "complainant", "respondent",
-            "category", "severity", "unit", "unit_name", "region", "confidential", "status", "stage",
-            "stage_label", "round", "handler", "supervised", "satisfaction", "closing_code", "due_at",
-            "final_due_at", "deadline_provisional", "overdue", "closed_at", "version", "allowed_actions",
+            "number",
+            "query_code",
+            "type",
+            "channel",
+            "policy",
+            "received_at",
+            "registered_at",
+            "registered_by",
+            "owner_unit",
+            "subject",
+            "description",
+            "demand",
+            "complainant",
+            "respondent",
+            "category",
+            "severity",
+            "unit",
+            "unit_name",
+            "region",
+            "confidential",
+            "status",
+            "stage",
+            "stage_label",
+            "round",
+            "handler",
+            "supervised",
+            "satisfaction",
+            "closing_code",
+            "due_at",
+            "final_due_at",
+            "deadline_provisional",
+            "overdue",
+            "closed_at",
+            "version",
+            "allowed_actions",
         ]
         read_only_fields = fields
 
-    def _user(self) -> AbstractBaseUser | AnonymousUser:
+    def _user(self) -> AnyUser:
         request = self.context.get("request")
         return request.user if request is not None else AnonymousUser()
 
@@ -178,7 +237,11 @@ class TicketOut(serializers.ModelSerializer):
 
     @extend_schema_field(RespondentIn)
     def get_respondent(self, obj: Ticket) -> dict[str, str]:
-        return {"name": obj.respondent_name, "address": obj.respondent_address, "licence": obj.respondent_licence}
+        return {
+            "name": obj.respondent_name,
+            "address": obj.respondent_address,
+            "licence": obj.respondent_licence,
+        }
 
     def get_stage_label(self, obj: Ticket) -> str:
         return get_pack(obj.policy).type(obj.type).stage(obj.stage).label
@@ -196,24 +259,48 @@ class TicketOut(serializers.ModelSerializer):
 class TicketListOut(TicketOut):
     class Meta(TicketOut.Meta):
         fields = [
-            "number", "type", "channel", "policy", "received_at", "subject", "complainant", "category",
-            "severity", "unit", "unit_name", "status", "stage", "stage_label", "round", "handler",
-            "supervised", "due_at", "final_due_at", "deadline_provisional", "overdue", "version",
+            "number",
+            "type",
+            "channel",
+            "policy",
+            "received_at",
+            "subject",
+            "complainant",
+            "category",
+            "severity",
+            "unit",
+            "unit_name",
+            "status",
+            "stage",
+            "stage_label",
+            "round",
+            "handler",
+            "supervised",
+            "due_at",
+            "final_due_at",
+            "deadline_provisional",
+            "overdue",
+            "version",
         ]
         read_only_fields = fields
 
 
 class ActionIn(serializers.Serializer):
     action = serializers.ChoiceField(choices=ACTIONS)
-    version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1,
-                                       help_text="调用方看到的工单版本;与当前不符时返回409")
+    version = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1, help_text="调用方看到的工单版本;与当前不符时返回409"
+    )
     comment = Text(max_length=4000)
     reason = Text(max_length=4000, help_text="reject:理由编码;return/suspend/reopen/unmask/延期:理由")
     unit = Text(max_length=32, help_text="dispatch/redispatch:单位编码")
     handler = Text(max_length=150, help_text="assign:承办人用户名")
     result = Text(max_length=20000, help_text="reply/close:答复或办结内容")
-    amount = serializers.IntegerField(required=False, min_value=1, max_value=1000, help_text="request_extension")
-    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, required=False, help_text="return_visit")
+    amount = serializers.IntegerField(
+        required=False, min_value=1, max_value=1000, help_text="request_extension"
+    )
+    satisfaction = serializers.ChoiceField(
+        choices=Satisfaction.choices, required=False, help_text="return_visit"
+    )
     closing_code = Text(max_length=32)
 
 
@@ -222,21 +309,39 @@ class EventOut(serializers.ModelSerializer):
 
     class Meta:
         model = TicketEvent
-        fields = ["seq", "action", "actor", "from_stage", "to_stage", "from_status", "to_status", "comment",
-                  "payload", "public", "created_at"]
+        fields = [
+            "seq",
+            "action",
+            "actor",
+            "from_stage",
+            "to_stage",
+            "from_status",
+            "to_status",
+            "comment",
+            "payload",
+            "public",
+            "created_at",
+        ]
 
     def get_actor(self, obj: TicketEvent) -> str:
         return obj.actor.username if obj.actor_id and obj.actor else obj.actor_label
 
 
 class PublicSubmissionIn(serializers.Serializer):
-    type = serializers.ChoiceField(choices=[c for c in TicketType.choices if c[0] != "praise"] + [("praise", "表扬")])
+    type = serializers.ChoiceField(
+        choices=[c for c in TicketType.choices if c[0] != "praise"] + [("praise", "表扬")]
+    )
     subject = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=10000)
     demand = Text(max_length=2000)
     name = Text(max_length=64)
-    phone = serializers.RegexField(r"^[0-9+\-() ]{0,32}$", required=False, allow_blank=True, default="",
-                                   error_messages={"invalid": "电话号码格式不正确"})
+    phone = serializers.RegexField(
+        r"^[0-9+\-() ]{0,32}$",
+        required=False,
+        allow_blank=True,
+        default="",
+        error_messages={"invalid": "电话号码格式不正确"},
+    )
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     anonymous = serializers.BooleanField(required=False, default=False)
     respondent_name = Text(max_length=128)
@@ -286,7 +391,7 @@ class DayOut(serializers.Serializer):
     is_working = serializers.BooleanField()
     note = serializers.CharField()
     provisional = serializers.BooleanField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
 
 
 class TokenIn(serializers.Serializer):

@@ -12,12 +12,14 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from hotline.api import serializers as s
+from hotline.api.filters import TicketFilter
 from hotline.calendar.services import compute_deadline, days_between
 from hotline.core.errors import InvalidInput, NotFound
 from hotline.org.models import Unit
@@ -25,8 +27,6 @@ from hotline.policies.registry import get_pack
 from hotline.tickets.models import Category, Ticket, TicketEvent
 from hotline.tickets.services import Person, Respondent, TicketDraft, attachment_add, ticket_register
 from hotline.workflow.access import access_ticket, tickets_visible_to
-from hotline.api import serializers as s
-from hotline.api.filters import TicketFilter
 from hotline.workflow.services import ticket_transition
 
 
@@ -52,7 +52,9 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         form.is_valid(raise_exception=True)
         ticket = ticket_register(draft=form.to_draft(), actor=request.user)
         ticket = access_ticket(request.user, ticket.number)
-        return Response(s.TicketOut(ticket, context={"request": request}).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.TicketOut(ticket, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(responses=s.EventOut(many=True))
     @action(detail=True, methods=["get"])
@@ -78,7 +80,12 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return Response(s.TicketOut(fresh, context=context).data)
 
     @extend_schema(
-        request={"multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}},
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        },
         responses={201: None},
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
@@ -88,8 +95,10 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         if upload is None:
             raise InvalidInput("请选择要上传的文件", code="file_required", field="file")
         att = attachment_add(ticket=ticket, upload=upload, actor=request.user)
-        return Response({"id": att.pk, "name": att.name, "size": att.size, "content_type": att.content_type},
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            {"id": att.pk, "name": att.name, "size": att.size, "content_type": att.content_type},
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class UnitViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -110,7 +119,9 @@ def _parse_date(value: str | None, name: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"参数 {name} 不是有效日期(YYYY-MM-DD)", code=f"invalid_{name}", field=name) from None
+        raise InvalidInput(
+            f"参数 {name} 不是有效日期(YYYY-MM-DD)", code=f"invalid_{name}", field=name
+        ) from None
 
 
 class CalendarDaysView(APIView):
@@ -132,7 +143,9 @@ class DeadlineView(APIView):
         start = form.validated_data["start"]
         if not 2000 <= start.year <= 2099:
             raise InvalidInput("起算时间须在2000年至2099年之间", code="start_out_of_range", field="start")
-        result = compute_deadline(start=start, amount=form.validated_data["amount"], unit=form.validated_data["unit"])
+        result = compute_deadline(
+            start=start, amount=form.validated_data["amount"], unit=form.validated_data["unit"]
+        )
         return Response(s.DeadlineOut({"due_at": result.due_at, "provisional": result.provisional}).data)
 
 
@@ -177,7 +190,9 @@ class PublicSubmissionView(APIView):
             region=d["region"],
         )
         ticket = ticket_register(draft=draft, actor=None, actor_label="公众(网站)")
-        return Response({"number": ticket.number, "query_code": ticket.query_code}, status=status.HTTP_201_CREATED)
+        return Response(
+            {"number": ticket.number, "query_code": ticket.query_code}, status=status.HTTP_201_CREATED
+        )
 
 
 PUBLIC_EVENT_TEXT = {
@@ -233,6 +248,3 @@ def _local(iso: str | None) -> str:
     from datetime import datetime
 
     return timezone.localtime(datetime.fromisoformat(iso)).strftime("%Y-%m-%d %H:%M")
-
-
-

@@ -11,8 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
-
+from hotline.core.types import User
 from hotline.policies.registry import get_pack
 from hotline.tickets.models import Ticket
 from hotline.workflow.services import allowed_actions, ticket_transition
@@ -21,8 +20,15 @@ from hotline.workflow.services import allowed_actions, ticket_transition
 FORWARD = ["accept", "dispatch", "sign", "assign", "reply", "return_visit", "close"]
 
 
-def action_params(action: str, ticket: Ticket, *, handler: str, unit: str, rng: random.Random,
-                  satisfaction: str = "satisfied") -> dict[str, Any]:
+def action_params(
+    action: str,
+    ticket: Ticket,
+    *,
+    handler: str,
+    unit: str,
+    rng: random.Random,
+    satisfaction: str = "satisfied",
+) -> dict[str, Any]:
     pack = get_pack(ticket.policy)
     texts = {
         "reply": "经核查,情况属实,已责令商家整改并退还费用,诉求人表示认可。",
@@ -51,10 +57,10 @@ def action_params(action: str, ticket: Ticket, *, handler: str, unit: str, rng: 
 
 
 def next_step(
-    ticket: Ticket, users: Sequence[AbstractBaseUser], *, prefer: Sequence[str] = FORWARD
-) -> tuple[str, AbstractBaseUser] | None:
+    ticket: Ticket, users: Sequence[User], *, prefer: Sequence[str] = FORWARD
+) -> tuple[str, User] | None:
     """The first preferred action that one of ``users`` may take now."""
-    options: dict[str, AbstractBaseUser] = {}
+    options: dict[str, User] = {}
     for user in users:
         for name in allowed_actions(ticket, user):
             options.setdefault(name, user)
@@ -66,7 +72,7 @@ def next_step(
 
 def advance(
     ticket: Ticket,
-    users: Sequence[AbstractBaseUser],
+    users: Sequence[User],
     *,
     steps: int,
     handler: str,
@@ -88,7 +94,9 @@ def advance(
         p = action_params(name, ticket, handler=handler, unit=unit, rng=rng, satisfaction=satisfaction)
         if params and name in params:
             p.update(params[name])
-        result = ticket_transition(ticket=ticket, action=name, actor=user, params=p, now=at[i] if at else None)
+        result = ticket_transition(
+            ticket=ticket, action=name, actor=user, params=p, now=at[i] if at else None
+        )
         ticket = result.ticket
         taken.append(name)
     return taken

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
 from django.db import transaction
 
+from hotline.core.types import User
 from hotline.org.models import Membership, Role, Unit, UnitKind
 from hotline.tickets.models import Category
 
-DEFAULT_DEMO_PASSWORD = "hotline-demo-2026"  # noqa: S105 - printed on start, demo only
+DEFAULT_DEMO_PASSWORD = "hotline-demo-2026"
 
 # (code, name, kind, parent code, region)
 UNITS: list[tuple[str, str, str, str | None, str]] = [
@@ -65,7 +65,7 @@ CATEGORIES: list[tuple[str, str, str | None]] = [
 @dataclass
 class DemoOrg:
     units: dict[str, Unit]
-    users: dict[str, AbstractUser]
+    users: dict[str, User]
 
 
 @transaction.atomic
@@ -89,15 +89,15 @@ def seed_org(*, password: str, policy: str = "hotline-12345") -> DemoOrg:
         cats[code], _ = Category.objects.update_or_create(
             code=code, defaults={"name": name, "parent": cats.get(parent) if parent else None, "sort": i}
         )
-    User = get_user_model()
-    users: dict[str, AbstractUser] = {}
+    user_model = get_user_model()
+    users: dict[str, User] = {}
     for username, display, role, unit_code in USERS:
-        user, created = User.objects.get_or_create(username=username, defaults={"first_name": display})
+        user, _ = user_model.objects.get_or_create(username=username, defaults={"first_name": display})
         user.first_name = display
         user.is_staff = role == Role.ADMIN
         user.is_superuser = role == Role.ADMIN
         user.set_password(password)
         user.save()
         Membership.objects.get_or_create(user=user, unit=units[unit_code], role=role)
-        users[username] = user  # type: ignore[assignment]
+        users[username] = user
     return DemoOrg(units=units, users=users)

@@ -14,7 +14,9 @@ from hotline.tickets.models import Channel
 from hotline.tickets.services import Person, Respondent, TicketDraft, ticket_register
 
 HANDLING_UNITS = [("JZ-DH-SJ", "handler"), ("JZ-XS-ZJ", "handler2"), ("JZ-DH-CG", "handler3")]
-CHANNELS = [Channel.PHONE] * 6 + [Channel.WEB] * 2 + [Channel.EMAIL, Channel.SMS, Channel.LETTER, Channel.VISIT]
+CHANNELS = (
+    [Channel.PHONE] * 6 + [Channel.WEB] * 2 + [Channel.EMAIL, Channel.SMS, Channel.LETTER, Channel.VISIT]
+)
 
 
 def random_person(rng: random.Random) -> Person:
@@ -31,10 +33,22 @@ def seed_tickets(org: DemoOrg, *, count: int, seed: int = 12345) -> int:
     rng = random.Random(seed)
     now = timezone.now()
     agent = org.users["agent"]
-    staff = [org.users[u] for u in ("agent", "coordinator", "leader", "head", "head2", "head3",
-                                     "handler", "handler2", "handler3")]
+    staff = [
+        org.users[u]
+        for u in (
+            "agent",
+            "coordinator",
+            "leader",
+            "head",
+            "head2",
+            "head3",
+            "handler",
+            "handler2",
+            "handler3",
+        )
+    ]
     made = 0
-    for i in range(count):
+    for _ in range(count):
         ttype, category, subject, description, demand, respondent = rng.choice(SAMPLES)
         received = now - timedelta(days=rng.uniform(0, 40), minutes=rng.randrange(600))
         person = random_person(rng)
@@ -42,8 +56,14 @@ def seed_tickets(org: DemoOrg, *, count: int, seed: int = 12345) -> int:
             person = Person(anonymous=True)
         ticket = ticket_register(
             draft=TicketDraft(
-                type=ttype, channel=rng.choice(CHANNELS), subject=subject, description=description,
-                demand=demand, complainant=person, respondent=Respondent(name=respondent), category=category,
+                type=ttype,
+                channel=rng.choice(CHANNELS),
+                subject=subject,
+                description=description,
+                demand=demand,
+                complainant=person,
+                respondent=Respondent(name=respondent),
+                category=category,
                 severity=rng.choice(["normal"] * 8 + ["major", "urgent"]),
             ),
             actor=agent,
@@ -54,7 +74,13 @@ def seed_tickets(org: DemoOrg, *, count: int, seed: int = 12345) -> int:
         times = [received + timedelta(hours=2 * (k + 1) + rng.random()) for k in range(steps)]
         times = [min(t, now) for t in times]
         advance(
-            ticket, staff, steps=steps, handler=handler, unit=unit, rng=rng, at=times,
+            ticket,
+            staff,
+            steps=steps,
+            handler=handler,
+            unit=unit,
+            rng=rng,
+            at=times,
             satisfaction=rng.choice(["very_satisfied", "satisfied", "satisfied", "neutral", "dissatisfied"]),
         )
         made += 1

@@ -37,9 +37,16 @@ class Unit(models.Model):
     name = models.CharField("名称", max_length=100)
     kind = models.CharField("层级", max_length=16, choices=UnitKind.choices, default=UnitKind.DEPARTMENT)
     parent = models.ForeignKey(
-        "self", verbose_name="上级单位", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name="上级单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
-    region = models.CharField("行政区划", max_length=64, blank=True, help_text="属地派单依据,如 330100 / 杭州市")
+    region = models.CharField(
+        "行政区划", max_length=64, blank=True, help_text="属地派单依据,如 330100 / 杭州市"
+    )
     policy = models.CharField(
         "政策包", max_length=32, blank=True, help_text="本单位受理的工单默认使用的政策包;为空时继承上级单位"
     )
@@ -68,7 +75,7 @@ class Unit(models.Model):
             self.path, self.depth = new_path, depth
             if old_path:
                 for child in Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
-                    child.path = new_path + child.path[len(old_path):]
+                    child.path = new_path + child.path[len(old_path) :]
                     child.depth = child.path.count("/") - 2
                     Unit.objects.filter(pk=child.pk).update(path=child.path, depth=child.depth)
 

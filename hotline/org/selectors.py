@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
+from hotline.core.types import AnyUser
 from hotline.org.models import Membership, Unit
-
-AnyUser = AbstractBaseUser | AnonymousUser
 
 
 def memberships_of(user: AnyUser) -> list[Membership]:
@@ -19,7 +17,7 @@ def memberships_of(user: AnyUser) -> list[Membership]:
     cached: list[Membership] | None = getattr(user, "_hotline_memberships", None)
     if cached is None:
         cached = list(Membership.objects.filter(user_id=user.pk).select_related("unit"))
-        user._hotline_memberships = cached  # type: ignore[union-attr]
+        user._hotline_memberships = cached  # type: ignore[attr-defined]
     return cached
 
 
@@ -46,4 +44,6 @@ def unit_scope_q(user: AnyUser, *, field: str) -> Q:
 
 
 def users_with_role(*, unit: Unit, role: str) -> QuerySet[Membership]:
-    return Membership.objects.filter(role=role, unit__path__startswith=unit.path).select_related("user", "unit")
+    return Membership.objects.filter(role=role, unit__path__startswith=unit.path).select_related(
+        "user", "unit"
+    )

@@ -34,7 +34,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class EventInline(admin.TabularInline):
     model = TicketEvent
     fields = ["seq", "created_at", "action", "actor", "actor_label", "from_stage", "to_stage", "comment"]
-    readonly_fields = fields
+    readonly_fields = (
+        "seq",
+        "created_at",
+        "action",
+        "actor",
+        "actor_label",
+        "from_stage",
+        "to_stage",
+        "comment",
+    )
     extra = 0
     can_delete = False
 
@@ -50,8 +59,14 @@ class TicketAdmin(ReadOnlyAdmin):
     date_hierarchy = "received_at"
     inlines = [EventInline]
     # identity fields are not shown here: the admin has no unmask log
-    exclude = ["complainant_name", "complainant_phone", "complainant_email", "complainant_id_number",
-               "complainant_address", "query_code"]
+    exclude = (
+        "complainant_name",
+        "complainant_phone",
+        "complainant_email",
+        "complainant_id_number",
+        "complainant_address",
+        "query_code",
+    )
 
 
 @admin.register(ExtensionRequest)

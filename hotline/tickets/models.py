@@ -77,7 +77,12 @@ class Category(models.Model):
     code = models.CharField("编码", max_length=32, unique=True)
     name = models.CharField("名称", max_length=100)
     parent = models.ForeignKey(
-        "self", verbose_name="上级分类", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name="上级分类",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     sort = models.PositiveIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
@@ -101,6 +106,9 @@ class DailySequence(models.Model):
         verbose_name = "工单日序号"
         verbose_name_plural = "工单日序号"
 
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
+
 
 class Ticket(models.Model):
     number = models.CharField("工单编号", max_length=20, unique=True)
@@ -111,11 +119,18 @@ class Ticket(models.Model):
     received_at = models.DateTimeField("收到时间", help_text="来信等可补登,填实际收到时间")
     registered_at = models.DateTimeField("登记时间", default=timezone.now)
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="首问受理人", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="registered_tickets",
+        settings.AUTH_USER_MODEL,
+        verbose_name="首问受理人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="registered_tickets",
     )
     owner_unit = models.ForeignKey(
-        Unit, verbose_name="受理单位", on_delete=models.PROTECT, related_name="owned_tickets",
+        Unit,
+        verbose_name="受理单位",
+        on_delete=models.PROTECT,
+        related_name="owned_tickets",
         help_text="首问负责:谁受理谁负责",
     )
 
@@ -138,21 +153,32 @@ class Ticket(models.Model):
     )
     region = models.CharField("发生地区", max_length=64, blank=True)
     category = models.ForeignKey(
-        Category, verbose_name="诉求分类", null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+        Category,
+        verbose_name="诉求分类",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
     )
     severity = models.CharField("紧急程度", max_length=8, choices=Severity.choices, default=Severity.NORMAL)
     subject = models.CharField("标题", max_length=200)
     description = models.TextField("诉求内容")
     demand = models.TextField("诉求人要求", blank=True)
-    confidential = models.BooleanField("保密", default=False, help_text="举报件默认保密;身份信息对无权角色脱敏")
+    confidential = models.BooleanField(
+        "保密", default=False, help_text="举报件默认保密;身份信息对无权角色脱敏"
+    )
 
     # Workflow state: written only by the workflow service.
     stage = models.CharField("当前环节", max_length=32)
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.OPEN)
     round = models.PositiveSmallIntegerField("派单轮次", default=0)
     handler = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="承办人", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="handled_tickets",
+        settings.AUTH_USER_MODEL,
+        verbose_name="承办人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handled_tickets",
     )
     supervised = models.BooleanField("督办", default=False)
     satisfaction = models.CharField("满意度", max_length=16, choices=Satisfaction.choices, blank=True)
@@ -166,7 +192,9 @@ class Ticket(models.Model):
     # the due time is recomputed from it whenever the calendar changes.
     due_at = models.DateTimeField("本环节时限", null=True, blank=True)
     final_due_at = models.DateTimeField("总办理时限", null=True, blank=True)
-    deadline_provisional = models.BooleanField("时限为暂定", default=False, help_text="涉及尚未公布放假安排的年份")
+    deadline_provisional = models.BooleanField(
+        "时限为暂定", default=False, help_text="涉及尚未公布放假安排的年份"
+    )
     stage_clock = models.JSONField("环节计时", null=True, blank=True)
     final_clock = models.JSONField("总计时", null=True, blank=True)
     suspension = models.JSONField("中止状态", null=True, blank=True)
@@ -181,11 +209,21 @@ class Ticket(models.Model):
         permissions: ClassVar = [("view_identity", "查看诉求人身份信息(脱敏前)")]
         indexes: ClassVar = [
             # a unit's open tickets by due time (worklists)
-            models.Index(fields=["unit", "due_at"], name="ticket_open_unit_due", condition=Q(status__in=["open", "suspended"])),
+            models.Index(
+                fields=["unit", "due_at"],
+                name="ticket_open_unit_due",
+                condition=Q(status__in=["open", "suspended"]),
+            ),
             # a handler's open tickets by due time
-            models.Index(fields=["handler", "due_at"], name="ticket_open_handler_due", condition=Q(status__in=["open", "suspended"])),
+            models.Index(
+                fields=["handler", "due_at"],
+                name="ticket_open_handler_due",
+                condition=Q(status__in=["open", "suspended"]),
+            ),
             # open tickets due before a time (the reminder sweep)
-            models.Index(fields=["due_at"], name="ticket_open_due", condition=Q(status__in=["open", "suspended"])),
+            models.Index(
+                fields=["due_at"], name="ticket_open_due", condition=Q(status__in=["open", "suspended"])
+            ),
             # a caller's history by phone (screen pop, repeat detection)
             models.Index(fields=["complainant_phone", "received_at"], name="ticket_phone_received"),
             # counts by month × type × category × unit (statistics)
@@ -206,7 +244,9 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 
 
 class Attachment(models.Model):
-    ticket = models.ForeignKey(Ticket, verbose_name="工单", on_delete=models.PROTECT, related_name="attachments")
+    ticket = models.ForeignKey(
+        Ticket, verbose_name="工单", on_delete=models.PROTECT, related_name="attachments"
+    )
     file = models.FileField("文件", upload_to=attachment_path, max_length=255)
     name = models.CharField("文件名", max_length=200)
     size = models.PositiveBigIntegerField("大小(字节)")
@@ -234,7 +274,9 @@ class LinkKind(models.TextChoices):
 
 class TicketLink(models.Model):
     ticket = models.ForeignKey(Ticket, verbose_name="工单", on_delete=models.PROTECT, related_name="links")
-    target = models.ForeignKey(Ticket, verbose_name="关联工单", on_delete=models.PROTECT, related_name="linked_from")
+    target = models.ForeignKey(
+        Ticket, verbose_name="关联工单", on_delete=models.PROTECT, related_name="linked_from"
+    )
     kind = models.CharField("关联类型", max_length=16, choices=LinkKind.choices)
     created_at = models.DateTimeField("关联时间", auto_now_add=True)
 
@@ -245,6 +287,9 @@ class TicketLink(models.Model):
             models.UniqueConstraint(fields=["ticket", "target", "kind"], name="ticketlink_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind} {self.target_id}"
+
 
 class ExtensionStatus(models.TextChoices):
     PENDING = "pending", "待审批"
@@ -253,17 +298,26 @@ class ExtensionStatus(models.TextChoices):
 
 
 class ExtensionRequest(models.Model):
-    ticket = models.ForeignKey(Ticket, verbose_name="工单", on_delete=models.PROTECT, related_name="extensions")
+    ticket = models.ForeignKey(
+        Ticket, verbose_name="工单", on_delete=models.PROTECT, related_name="extensions"
+    )
     amount = models.PositiveIntegerField("延期数量")
     unit = models.CharField("单位", max_length=16)
     reason = models.TextField("延期理由")
-    status = models.CharField("状态", max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING)
+    status = models.CharField(
+        "状态", max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
     )
     requested_at = models.DateTimeField("申请时间")
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="审批人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="审批人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     decided_at = models.DateTimeField("审批时间", null=True, blank=True)
 
@@ -271,6 +325,9 @@ class ExtensionRequest(models.Model):
         verbose_name = "延期申请"
         verbose_name_plural = "延期申请"
         ordering: ClassVar = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} +{self.amount} {self.unit} ({self.status})"
 
 
 class AppendOnlyError(Exception):
@@ -283,9 +340,16 @@ class TicketEvent(models.Model):
     ticket = models.ForeignKey(Ticket, verbose_name="工单", on_delete=models.PROTECT, related_name="events")
     seq = models.PositiveIntegerField("序号")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    actor_label = models.CharField("操作人名称", max_length=64, blank=True, help_text="系统、公众等非用户操作者")
+    actor_label = models.CharField(
+        "操作人名称", max_length=64, blank=True, help_text="系统、公众等非用户操作者"
+    )
     action = models.CharField("动作", max_length=32)
     from_stage = models.CharField("原环节", max_length=32, blank=True)
     to_stage = models.CharField("新环节", max_length=32, blank=True)
@@ -300,7 +364,9 @@ class TicketEvent(models.Model):
         verbose_name = "办理记录"
         verbose_name_plural = "办理记录"
         ordering: ClassVar = ["ticket", "seq"]
-        constraints: ClassVar = [models.UniqueConstraint(fields=["ticket", "seq"], name="ticketevent_unique_seq")]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["ticket", "seq"], name="ticketevent_unique_seq")
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket_id}#{self.seq} {self.action}"

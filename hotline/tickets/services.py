@@ -8,13 +8,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from hotline.core.errors import Forbidden, InvalidInput, NotFound
+from hotline.core.types import AnyUser, User
 from hotline.org.models import Role, Unit, UnitKind
 from hotline.org.selectors import memberships_of
 from hotline.policies.registry import get_pack
@@ -33,7 +32,6 @@ from hotline.tickets.numbering import new_query_code, next_ticket_number
 from hotline.workflow.events import record_event
 from hotline.workflow.state import enter_stage, start_final_clock
 
-User = get_user_model()
 INTAKE_ROLES = (Role.AGENT, Role.COORDINATOR, Role.ADMIN, Role.TEAM_LEADER)
 
 
@@ -77,11 +75,13 @@ class TicketDraft:
 def _choice(value: str, choices: type[Any], field_name: str, label: str) -> str:
     if value not in choices.values:
         allowed = "、".join(choices.values)
-        raise InvalidInput(f"{label}“{value}”无效,可选值:{allowed}", code=f"invalid_{field_name}", field=field_name)
+        raise InvalidInput(
+            f"{label}“{value}”无效,可选值:{allowed}", code=f"invalid_{field_name}", field=field_name
+        )
     return value
 
 
-def _intake_unit(actor: AbstractBaseUser | None, unit_code: str) -> Unit:
+def _intake_unit(actor: AnyUser | None, unit_code: str) -> Unit:
     if unit_code:
         unit = Unit.objects.filter(code=unit_code, is_active=True).first()
         if unit is None:
@@ -106,7 +106,7 @@ def _intake_unit(actor: AbstractBaseUser | None, unit_code: str) -> Unit:
 
 @transaction.atomic
 def ticket_register(
-    *, draft: TicketDraft, actor: AbstractBaseUser | None, actor_label: str = "", now: datetime | None = None
+    *, draft: TicketDraft, actor: AnyUser | None, actor_label: str = "", now: datetime | None = None
 ) -> Ticket:
     """Register a matter from any channel; returns the saved ticket in its initial stage.
 
@@ -131,7 +131,7 @@ def ticket_register(
     if received_at < now - timedelta(days=366):
         raise InvalidInput("收到时间不能早于一年前", code="received_too_old", field="received_at")
 
-    if actor is not None and draft.unit:
+    if actor is not None and actor.is_authenticated and draft.unit:
         # staff choose the intake unit only among units they work for
         owner_unit = _intake_unit(actor, draft.unit)
         if not any(m.unit.covers(owner_unit) for m in memberships_of(actor)) and not getattr(
@@ -158,7 +158,7 @@ def ticket_register(
         channel=draft.channel,
         policy=pack.code,
         received_at=received_at,
-        registered_by=actor if actor is not None and actor.is_authenticated else None,
+        registered_by=actor if isinstance(actor, User) else None,
         owner_unit=owner_unit,
         unit=owner_unit,
         complainant_name=c.name.strip(),
@@ -208,7 +208,7 @@ def ticket_register(
     return ticket
 
 
-def attachment_add(*, ticket: Ticket, upload: UploadedFile, actor: AbstractBaseUser | None) -> Attachment:
+def attachment_add(*, ticket: Ticket, upload: UploadedFile, actor: AnyUser | None) -> Attachment:
     """Attach a file within the size and type limits; the upload is recorded in history."""
     import os
 
@@ -234,7 +234,7 @@ def attachment_add(*, ticket: Ticket, upload: UploadedFile, actor: AbstractBaseU
             name=name,
             size=size,
             content_type=allowed[ext],
-            uploaded_by=actor if actor is not None and actor.is_authenticated else None,
+            uploaded_by=actor if isinstance(actor, User) else None,
         )
         attachment.file.save(name, upload, save=False)
         attachment.save()

@@ -9,15 +9,14 @@ tickets assigned to them.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
+from hotline.core.types import AnyUser
 from hotline.org.models import Role
 from hotline.org.selectors import memberships_of
 from hotline.policies.schema import Pack
 from hotline.tickets.models import Ticket
 
-AnyUser = AbstractBaseUser | AnonymousUser
 UNIT_ROLES = frozenset({Role.DEPT_HEAD.value, Role.HANDLER.value})
 
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from hotline.core.errors import GuardFailed, InvalidInput
+from hotline.core.types import AnyUser, User
 from hotline.org.models import Membership, Role, Unit
 from hotline.policies.schema import ActionRule, Pack, TypePolicy
 from hotline.tickets.models import (
@@ -36,7 +36,7 @@ class Context:
     pack: Pack
     type_policy: TypePolicy
     rule: ActionRule | None
-    actor: AbstractBaseUser | AnonymousUser | None
+    actor: AnyUser | None
     params: Mapping[str, Any]
     now: datetime
 
@@ -111,16 +111,16 @@ def dispatch(ctx: Context) -> Outcome:
         t.dispatched_at = ctx.now
     if ctx.type_policy.total is not None and ctx.type_policy.total.start == "dispatched":
         start_final_clock(t, type_policy=ctx.type_policy, start=ctx.now)
-    return Outcome(comment=_comment(ctx), payload={"unit": unit.code, "unit_name": unit.name, "round": t.round})
+    return Outcome(
+        comment=_comment(ctx), payload={"unit": unit.code, "unit_name": unit.name, "round": t.round}
+    )
 
 
 def redispatch(ctx: Context) -> Outcome:
     t = ctx.ticket
     rounds = ctx.pack.rounds
     if t.round >= rounds.max:
-        raise GuardFailed(
-            f"已达到最多派单轮次({rounds.max}),请督办或办结", code="rounds_exhausted"
-        )
+        raise GuardFailed(f"已达到最多派单轮次({rounds.max}),请督办或办结", code="rounds_exhausted")
     unit = _unit(ctx, required=False) or t.unit
     t.unit, t.handler = unit, None
     t.round += 1
@@ -203,7 +203,7 @@ def request_extension(ctx: Context) -> Outcome:
         )
     if t.due_at is not None and ctx.now >= t.due_at:
         raise GuardFailed("须在办理时限届满前申请延期", code="extension_too_late")
-    assert ctx.actor is not None and isinstance(ctx.actor, AbstractBaseUser)
+    assert isinstance(ctx.actor, User)
     req = ExtensionRequest.objects.create(
         ticket=t, amount=amount, unit=rule.unit, reason=reason, requested_by=ctx.actor, requested_at=ctx.now
     )
@@ -221,13 +221,13 @@ def approve_extension(ctx: Context) -> Outcome:
     t = ctx.ticket
     req = _pending_extension(t)
     req.status, req.decided_at = ExtensionStatus.APPROVED, ctx.now
-    req.decided_by = ctx.actor if isinstance(ctx.actor, AbstractBaseUser) else None
+    req.decided_by = ctx.actor if isinstance(ctx.actor, User) else None
     req.save(update_fields=["status", "decided_at", "decided_by"])
     old_due, old_final = t.due_at, t.final_due_at
     if t.stage_clock:
-        t.stage_clock = dict(extend_clock(Clock(**t.stage_clock), amount=req.amount, unit=req.unit))
+        t.stage_clock = dict(extend_clock(cast(Clock, t.stage_clock), amount=req.amount, unit=req.unit))
     if t.final_clock:
-        t.final_clock = dict(extend_clock(Clock(**t.final_clock), amount=req.amount, unit=req.unit))
+        t.final_clock = dict(extend_clock(cast(Clock, t.final_clock), amount=req.amount, unit=req.unit))
     refresh_dues(t)
     return Outcome(
         comment=_comment(ctx),
@@ -247,7 +247,7 @@ def approve_extension(ctx: Context) -> Outcome:
 def deny_extension(ctx: Context) -> Outcome:
     req = _pending_extension(ctx.ticket)
     req.status, req.decided_at = ExtensionStatus.DENIED, ctx.now
-    req.decided_by = ctx.actor if isinstance(ctx.actor, AbstractBaseUser) else None
+    req.decided_by = ctx.actor if isinstance(ctx.actor, User) else None
     req.save(update_fields=["status", "decided_at", "decided_by"])
     return Outcome(comment=_comment(ctx), payload={"extension": req.pk})
 
@@ -259,11 +259,13 @@ def suspend(ctx: Context) -> Outcome:
     for key in ("stage_clock", "final_clock"):
         clock = getattr(t, key)
         if clock:
-            amount, unit = clock_remaining(Clock(**clock), at=ctx.now)
+            amount, unit = clock_remaining(cast(Clock, clock), at=ctx.now)
             state[key] = [amount, unit]
     t.suspension = state
     t.status = Status.SUSPENDED
-    return Outcome(comment=reason, payload={"remaining": {k: v for k, v in state.items() if k.endswith("clock")}})
+    return Outcome(
+        comment=reason, payload={"remaining": {k: v for k, v in state.items() if k.endswith("clock")}}
+    )
 
 
 def resume(ctx: Context) -> Outcome:
@@ -307,7 +309,9 @@ def close(ctx: Context) -> Outcome:
     code = _text(ctx, "closing_code", "办结类型", required=False, max_length=32)
     result = _text(ctx, "result", "办结说明", required=False)
     t.closing_code = code or "handled"
-    return Outcome(comment=result, payload={"closing_code": t.closing_code, "result": result}, public=bool(result))
+    return Outcome(
+        comment=result, payload={"closing_code": t.closing_code, "result": result}, public=bool(result)
+    )
 
 
 def reopen(ctx: Context) -> Outcome:

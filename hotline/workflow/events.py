@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Max
 
+from hotline.core.types import AnyUser
 from hotline.tickets.models import Ticket, TicketEvent
 
 
@@ -15,7 +15,7 @@ def record_event(
     ticket: Ticket,
     *,
     action: str,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: AnyUser | None,
     now: datetime,
     from_stage: str,
     from_status: str,

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
 from hotline.core.errors import Conflict, Forbidden, InvalidInput, InvalidTransition
+from hotline.core.types import AnyUser
 from hotline.policies.registry import get_pack
 from hotline.policies.schema import Pack, TypePolicy
 from hotline.tickets.models import (
@@ -33,7 +33,6 @@ from hotline.workflow.actions import HANDLERS, Context
 from hotline.workflow.events import record_event
 from hotline.workflow.state import enter_stage, refresh_dues
 
-AnyUser = AbstractBaseUser | AnonymousUser
 SYSTEM_ACTIONS_WHILE_SUSPENDED = frozenset({"resume"})
 
 # Hooks run after commit (notifications, tasks). Registered by other apps; never raise.
@@ -127,7 +126,8 @@ def ticket_transition(
             or (not suspended and action == "resume")
         ):
             raise InvalidTransition(
-                f"工单当前环节“{stage.label}”{'(已中止)' if suspended else ''}不能执行“{action}”,可能已被他人处理",
+                f"工单当前环节“{stage.label}”{'(已中止)' if suspended else ''}"
+                f"不能执行“{action}”,可能已被他人处理",
                 stage=locked.stage,
                 status=locked.status,
             )
@@ -136,7 +136,15 @@ def ticket_transition(
 
         from_stage, from_status = locked.stage, locked.status
         outcome = HANDLERS[action](
-            Context(ticket=locked, pack=pack, type_policy=type_policy, rule=rule, actor=actor, params=params, now=now)
+            Context(
+                ticket=locked,
+                pack=pack,
+                type_policy=type_policy,
+                rule=rule,
+                actor=actor,
+                params=params,
+                now=now,
+            )
         )
         target = outcome.to_stage or rule.to
         if target and (target != locked.stage or type_policy.stage(target).final):

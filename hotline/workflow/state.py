@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from hotline.policies.schema import TypePolicy
 from hotline.tickets.models import Status, Ticket
@@ -18,13 +19,13 @@ def refresh_dues(ticket: Ticket) -> None:
     provisional = False
     final_due = None
     if ticket.final_clock:
-        due = clock_due(Clock(**ticket.final_clock))
+        due = clock_due(cast(Clock, ticket.final_clock))
         final_due, provisional = due.at, due.provisional
     ticket.final_due_at = final_due
     if ticket.status == Status.CLOSED:
         ticket.due_at = None
     elif ticket.stage_clock:
-        due = clock_due(Clock(**ticket.stage_clock))
+        due = clock_due(cast(Clock, ticket.stage_clock))
         ticket.due_at, provisional = due.at, provisional or due.provisional
     else:
         # A stage without its own limit is still bound by the whole-ticket limit.

@@ -16,7 +16,9 @@ def test_token_login_then_token_auth(users):
 
 
 def test_wrong_password_is_a_problem_document_not_a_token(users):
-    response = APIClient().post("/api/v1/auth/token/", {"username": "agent", "password": "nope"}, format="json")
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"username": "agent", "password": "nope"}, format="json"
+    )
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/problem+json")
     body = response.json()

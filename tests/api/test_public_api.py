@@ -34,13 +34,22 @@ def test_anonymous_report_gets_number_and_query_code_and_can_follow_progress(org
 
 def test_only_public_replies_are_shown(org):
     client = APIClient()
-    created = client.post("/api/v1/public/submissions/", {**SUBMISSION, "type": "complaint", "anonymous": False,
-                                                          "phone": "13812345678"}, format="json").json()
+    created = client.post(
+        "/api/v1/public/submissions/",
+        {**SUBMISSION, "type": "complaint", "anonymous": False, "phone": "13812345678"},
+        format="json",
+    ).json()
     ticket = Ticket.objects.get(number=created["number"])
     users = org.users
-    ticket = act(ticket, "dispatch", users["coordinator"], unit="JZ-DH-SJ") if _can(ticket, users["coordinator"], "dispatch") else _accept_then_dispatch(ticket, users)
+    ticket = (
+        act(ticket, "dispatch", users["coordinator"], unit="JZ-DH-SJ")
+        if _can(ticket, users["coordinator"], "dispatch")
+        else _accept_then_dispatch(ticket, users)
+    )
     act(ticket, "return", users["head"], reason="内部:不属于我单位,请转西山县")
-    body = client.get(f"/api/v1/public/submissions/{created['number']}/", {"code": created["query_code"]}).json()
+    body = client.get(
+        f"/api/v1/public/submissions/{created['number']}/", {"code": created["query_code"]}
+    ).json()
     texts = " ".join(r["text"] for r in body["replies"])
     assert "内部" not in texts
 
@@ -69,21 +78,30 @@ def test_wrong_code_is_indistinguishable_from_a_missing_ticket(org, code):
 
 
 def test_real_name_submission_needs_a_way_to_reach_the_person(org):
-    response = APIClient().post("/api/v1/public/submissions/", {**SUBMISSION, "anonymous": False}, format="json")
+    response = APIClient().post(
+        "/api/v1/public/submissions/", {**SUBMISSION, "anonymous": False}, format="json"
+    )
     assert response.status_code == 400
     assert Ticket.objects.count() == 0
 
 
 def test_public_submissions_are_rate_limited(org, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
-                               "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
-                                                          "public_submit": "2/hour"}}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "public_submit": "2/hour",
+        },
+    }
     from rest_framework.throttling import ScopedRateThrottle
 
     ScopedRateThrottle.THROTTLE_RATES = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
     try:
         client = APIClient()
-        codes = [client.post("/api/v1/public/submissions/", SUBMISSION, format="json").status_code for _ in range(3)]
+        codes = [
+            client.post("/api/v1/public/submissions/", SUBMISSION, format="json").status_code
+            for _ in range(3)
+        ]
         assert codes == [201, 201, 429]
         assert Ticket.objects.count() == 2
     finally:

@@ -25,8 +25,17 @@ def test_create_returns_the_ticket_with_number_deadlines_and_allowed_actions(use
     response = api(users["agent"]).post("/api/v1/tickets/", NEW, format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
-    for key in ("number", "status", "stage", "round", "due_at", "final_due_at", "deadline_provisional",
-                "allowed_actions", "query_code"):
+    for key in (
+        "number",
+        "status",
+        "stage",
+        "round",
+        "due_at",
+        "final_due_at",
+        "deadline_provisional",
+        "allowed_actions",
+        "query_code",
+    ):
         assert key in body
     assert body["status"] == "open"
     assert body["round"] == 0
@@ -47,7 +56,9 @@ def test_lists_are_scoped_to_what_the_user_may_see(users, api):
     # dispatched to 东湖区市场监管局: its head sees it, 西山县住建局's head does not
     from tests.helpers import act
 
-    act(ticket, "accept", users["coordinator"]) if "accept" in _allowed(ticket, users["coordinator"]) else None
+    act(ticket, "accept", users["coordinator"]) if "accept" in _allowed(
+        ticket, users["coordinator"]
+    ) else None
     ticket.refresh_from_db()
     act(ticket, "dispatch", users["coordinator"], unit="JZ-DH-SJ")
     assert _numbers(api(users["head"]).get("/api/v1/tickets/")) == [ticket.number]

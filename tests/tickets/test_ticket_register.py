@@ -27,7 +27,12 @@ def test_register_records_first_contact_owner_and_history(users, org):
     assert ticket.owner_unit == org.units["JZ-C"]
     assert ticket.unit == org.units["JZ-C"]
     event = TicketEvent.objects.get(ticket=ticket)
-    assert (event.seq, event.action, event.actor, event.to_stage) == (1, "register", users["agent"], ticket.stage)
+    assert (event.seq, event.action, event.actor, event.to_stage) == (
+        1,
+        "register",
+        users["agent"],
+        ticket.stage,
+    )
 
 
 def test_register_puts_ticket_in_the_packs_initial_stage_with_a_deadline(users):

@@ -25,7 +25,9 @@ def test_two_dispatches_at_once_one_wins(org):
     def dispatch(unit: str) -> None:
         try:
             barrier.wait()
-            ticket_transition(ticket=ticket, action="dispatch", actor=users["coordinator"], params={"unit": unit})
+            ticket_transition(
+                ticket=ticket, action="dispatch", actor=users["coordinator"], params={"unit": unit}
+            )
             outcomes.append(f"ok:{unit}")
         except Conflict as exc:
             outcomes.append(f"conflict:{exc.status}")

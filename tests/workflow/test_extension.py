@@ -28,7 +28,11 @@ def _approver(users, ticket):
 def test_approved_extension_moves_the_deadlines_by_working_days(users):
     ticket = _in_handling(users)
     assert ticket.final_due_at == local("2026-11-04 17:30")  # Mon dispatch + 2 working days
-    requester = users["handler"] if "request_extension" in allowed_actions(ticket, users["handler"]) else users["head"]
+    requester = (
+        users["handler"]
+        if "request_extension" in allowed_actions(ticket, users["handler"])
+        else users["head"]
+    )
     ticket = act(ticket, "request_extension", requester, "2026-11-03 09:00", amount=2, reason="需现场核查")
     assert ExtensionRequest.objects.get(ticket=ticket).status == "pending"
     ticket = act(ticket, "approve_extension", _approver(users, ticket), "2026-11-03 10:00")
@@ -40,7 +44,11 @@ def test_extension_beyond_the_packs_cap_is_refused(users):
     ticket = _in_handling(users)
     cap = get_pack("enterprise").extension
     assert cap is not None
-    requester = users["handler"] if "request_extension" in allowed_actions(ticket, users["handler"]) else users["head"]
+    requester = (
+        users["handler"]
+        if "request_extension" in allowed_actions(ticket, users["handler"])
+        else users["head"]
+    )
     before = snapshot(ticket)
     with pytest.raises(GuardFailed) as err:
         act(ticket, "request_extension", requester, "2026-11-03 09:00", amount=cap.max_total + 1, reason="x")
@@ -50,7 +58,11 @@ def test_extension_beyond_the_packs_cap_is_refused(users):
 
 def test_extension_must_be_requested_before_the_due_time(users):
     ticket = _in_handling(users)
-    requester = users["handler"] if "request_extension" in allowed_actions(ticket, users["handler"]) else users["head"]
+    requester = (
+        users["handler"]
+        if "request_extension" in allowed_actions(ticket, users["handler"])
+        else users["head"]
+    )
     with pytest.raises(GuardFailed) as err:
         act(ticket, "request_extension", requester, "2026-11-20 09:00", amount=1, reason="太晚了")
     assert err.value.code == "extension_too_late"
@@ -59,7 +71,11 @@ def test_extension_must_be_requested_before_the_due_time(users):
 def test_denied_extension_leaves_the_deadline(users):
     ticket = _in_handling(users)
     due = ticket.final_due_at
-    requester = users["handler"] if "request_extension" in allowed_actions(ticket, users["handler"]) else users["head"]
+    requester = (
+        users["handler"]
+        if "request_extension" in allowed_actions(ticket, users["handler"])
+        else users["head"]
+    )
     ticket = act(ticket, "request_extension", requester, "2026-11-03 09:00", amount=1, reason="需核查")
     ticket = act(ticket, "deny_extension", _approver(users, ticket), "2026-11-03 10:00")
     assert ticket.final_due_at == due

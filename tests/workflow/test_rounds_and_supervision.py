@@ -40,7 +40,9 @@ def test_dissatisfied_return_visits_lead_through_the_rounds_to_supervision(users
         assert ticket.supervised is (expected_round >= rounds.supervise_from)
         ticket = _handle_and_reply(users, ticket)
     ticket = act(ticket, "return_visit", users["coordinator"], satisfaction="dissatisfied")
-    assert "redispatch" not in (allowed_actions(ticket, users["coordinator"]) + allowed_actions(ticket, users["leader"]))
+    assert "redispatch" not in (
+        allowed_actions(ticket, users["coordinator"]) + allowed_actions(ticket, users["leader"])
+    )
     who = users["coordinator"]
     with pytest.raises((GuardFailed, InvalidTransition)):
         act(ticket, "redispatch", who, unit="JZ-DH-SJ")

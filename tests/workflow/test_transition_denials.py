@@ -72,8 +72,13 @@ def test_a_stale_version_is_a_conflict(users):
     seen = ticket.version
     act(ticket, "accept", users["coordinator"])
     with pytest.raises(Conflict) as err:
-        ticket_transition(ticket=ticket, action="dispatch", actor=users["coordinator"],
-                          params={"unit": "JZ-DH-SJ"}, expected_version=seen)
+        ticket_transition(
+            ticket=ticket,
+            action="dispatch",
+            actor=users["coordinator"],
+            params={"unit": "JZ-DH-SJ"},
+            expected_version=seen,
+        )
     assert err.value.code == "stale_version"
 
 

@@ -20,7 +20,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--tickets", type=int, default=300, help="演示工单数量(仅在数据库中还没有工单时生成)")
+        parser.add_argument(
+            "--tickets", type=int, default=300, help="演示工单数量(仅在数据库中还没有工单时生成)"
+        )
         parser.add_argument("--no-serve", action="store_true", help="只准备数据,不启动服务")
 
     def handle(self, *args: Any, **options: Any) -> None:
