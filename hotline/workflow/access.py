@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from hotline.core.types import AnyUser
-from hotline.org.models import Role
+from hotline.org.models import Role, Unit
 from hotline.org.selectors import memberships_of
 from hotline.policies.schema import Pack
 from hotline.tickets.models import Ticket
@@ -36,18 +36,36 @@ def ticket_roles(user: AnyUser, ticket: Ticket) -> set[str]:
 
 
 def tickets_visible_to(user: AnyUser) -> QuerySet[Ticket]:
-    """Every list of tickets starts here: a user sees only what their roles reach."""
+    """Every list of tickets starts here: a user sees only what their roles reach.
+
+    The units a user covers are resolved to ids first, so the ticket query is plain
+    ``unit_id IN (…) OR owner_unit_id IN (…)`` on indexed foreign keys rather than path
+    prefixes across two joins (measured at 1M tickets: 650 → 106 ms for a department's
+    count; bench/README.md).
+    """
     qs = Ticket.objects.all()
     if not user.is_authenticated:
         return qs.none()
     if getattr(user, "is_superuser", False):
         return qs
+    memberships = memberships_of(user)
+    any_role = _units_under({m.unit.path for m in memberships})
+    centre_role = _units_under({m.unit.path for m in memberships if m.role not in UNIT_ROLES})
     q = Q(handler_id=user.pk) | Q(registered_by_id=user.pk)
-    for m in memberships_of(user):
-        q |= Q(unit__path__startswith=m.unit.path)
-        if m.role not in UNIT_ROLES:
-            q |= Q(owner_unit__path__startswith=m.unit.path)
+    if any_role:
+        q |= Q(unit_id__in=any_role)
+    if centre_role:
+        q |= Q(owner_unit_id__in=centre_role)
     return qs.filter(q)
+
+
+def _units_under(paths: set[str]) -> list[int]:
+    if not paths:
+        return []
+    match = Q(pk__in=[])
+    for path in paths:
+        match |= Q(path__startswith=path)
+    return list(Unit.objects.filter(match).values_list("pk", flat=True))
 
 
 def access_ticket(user: AnyUser, number: str) -> Ticket:

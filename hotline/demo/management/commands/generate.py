@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
@@ -41,6 +42,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         total = options["tickets"]
+        call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(f"数据库:{connection.vendor} · 生成 {total} 张工单……")
 
         def progress(done: int, events: int, seconds: float) -> None:
