@@ -160,13 +160,20 @@ HOTLINE_DEFAULT_POLICY = os.environ.get("HOTLINE_DEFAULT_POLICY", "enterprise")
 HOTLINE_PUBLIC_UNIT = os.environ.get("HOTLINE_PUBLIC_UNIT", "")
 HOTLINE_ATTACHMENT_MAX_BYTES = int(os.environ.get("HOTLINE_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 HOTLINE_ATTACHMENT_TYPES = {
-    ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
-    ".pdf": "application/pdf", ".txt": "text/plain",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".pdf": "application/pdf",
+    ".txt": "text/plain",
     ".doc": "application/msword",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".xls": "application/vnd.ms-excel",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".mp3": "audio/mpeg", ".wav": "audio/wav", ".amr": "audio/amr", ".mp4": "video/mp4",
+    ".mp3": "audio/mpeg",
+    ".wav": "audio/wav",
+    ".amr": "audio/amr",
+    ".mp4": "video/mp4",
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -45,7 +45,8 @@ def problem(status: int, code: str, title: str, detail: Any = None, **extra: Any
         "detail": detail if detail is not None else title,
         "code": code,
     }
-    body.update(extra)
+    # extra members never replace the standard ones
+    body.update({k: v for k, v in extra.items() if k not in body})
     return body
 
 

@@ -190,7 +190,6 @@ class TicketOut(serializers.ModelSerializer):
         model = Ticket
         fields = [
             "number",
-            "query_code",
             "type",
             "channel",
             "policy",
@@ -254,6 +253,36 @@ class TicketOut(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=ACTIONS)))
     def get_allowed_actions(self, obj: Ticket) -> list[str]:
         return allowed_actions(obj, self._user())
+
+
+class AttachmentOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    size = serializers.IntegerField()
+    content_type = serializers.CharField()
+    uploaded_at = serializers.DateTimeField()
+
+
+class LinkOut(serializers.Serializer):
+    kind = serializers.CharField()
+    number = serializers.CharField(source="target.number")
+
+
+class TicketDetailOut(TicketOut):
+    attachments = AttachmentOut(many=True, read_only=True)
+    links = LinkOut(many=True, read_only=True)
+
+    class Meta(TicketOut.Meta):
+        fields = [*TicketOut.Meta.fields, "attachments", "links"]
+        read_only_fields = fields
+
+
+class TicketCreatedOut(TicketDetailOut):
+    """What registration answers: the ticket plus the query code to read back to the caller."""
+
+    class Meta(TicketDetailOut.Meta):
+        fields = [*TicketDetailOut.Meta.fields, "query_code"]
+        read_only_fields = fields
 
 
 class TicketListOut(TicketOut):
@@ -328,9 +357,7 @@ class EventOut(serializers.ModelSerializer):
 
 
 class PublicSubmissionIn(serializers.Serializer):
-    type = serializers.ChoiceField(
-        choices=[c for c in TicketType.choices if c[0] != "praise"] + [("praise", "表扬")]
-    )
+    type = serializers.ChoiceField(choices=TicketType.choices)
     subject = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=10000)
     demand = Text(max_length=2000)

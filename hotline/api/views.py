@@ -41,19 +41,19 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         )
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
-        return s.TicketListOut if self.action == "list" else s.TicketOut
+        return s.TicketListOut if self.action == "list" else s.TicketDetailOut
 
     def get_object(self) -> Ticket:
         return access_ticket(self.request.user, str(self.kwargs["number"]))
 
-    @extend_schema(request=s.TicketCreate, responses={201: s.TicketOut})
+    @extend_schema(request=s.TicketCreate, responses={201: s.TicketCreatedOut})
     def create(self, request: Request) -> Response:
         form = s.TicketCreate(data=request.data)
         form.is_valid(raise_exception=True)
         ticket = ticket_register(draft=form.to_draft(), actor=request.user)
         ticket = access_ticket(request.user, ticket.number)
         return Response(
-            s.TicketOut(ticket, context={"request": request}).data, status=status.HTTP_201_CREATED
+            s.TicketCreatedOut(ticket, context={"request": request}).data, status=status.HTTP_201_CREATED
         )
 
     @extend_schema(responses=s.EventOut(many=True))
@@ -63,7 +63,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         events = TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("seq")
         return Response(s.EventOut(events, many=True).data)
 
-    @extend_schema(request=s.ActionIn, responses=s.TicketOut)
+    @extend_schema(request=s.ActionIn, responses=s.TicketDetailOut)
     @action(detail=True, methods=["post"])
     def actions(self, request: Request, number: str) -> Response:
         ticket = self.get_object()
@@ -75,9 +75,12 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         result = ticket_transition(
             ticket=ticket, action=name, actor=request.user, params=params, expected_version=version
         )
-        fresh = access_ticket(request.user, ticket.number) if name != "unmask" else result.ticket
+        # After 退单 the head no longer sees the ticket: answer with the state it was left in.
+        fresh = (
+            tickets_visible_to(request.user).filter(pk=ticket.pk).first() if name != "unmask" else None
+        ) or result.ticket
         context = {"request": request, "unmasked": result.identity is not None}
-        return Response(s.TicketOut(fresh, context=context).data)
+        return Response(s.TicketDetailOut(fresh, context=context).data)
 
     @extend_schema(
         request={
@@ -227,8 +230,10 @@ class PublicStatusView(APIView):
                 text = f"不予受理:{e.payload.get('reason_label', '')}"
             elif e.action == "approve_extension":
                 text = f"办理期限已延长至{_local(e.payload.get('final_due_at') or e.payload.get('due_at'))}"
-            elif e.comment:
-                text = e.comment
+            elif e.action in ("reply", "close"):
+                text = str(e.payload.get("result") or e.comment)
+            if not text:
+                continue
             replies.append({"at": e.created_at, "action": e.action, "text": text})
         body = {
             "number": ticket.number,

@@ -7,7 +7,7 @@ ticket type of every pack from receipt to closure without hard-coding any pack.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from datetime import datetime
 from typing import Any
 
@@ -57,15 +57,15 @@ def action_params(
 
 
 def next_step(
-    ticket: Ticket, users: Sequence[User], *, prefer: Sequence[str] = FORWARD
+    ticket: Ticket, users: Sequence[User], *, prefer: Sequence[str] = FORWARD, avoid: Set[str] = frozenset()
 ) -> tuple[str, User] | None:
-    """The first preferred action that one of ``users`` may take now."""
+    """The first preferred action, not in ``avoid``, that one of ``users`` may take now."""
     options: dict[str, User] = {}
     for user in users:
         for name in allowed_actions(ticket, user):
             options.setdefault(name, user)
     for name in prefer:
-        if name in options:
+        if name in options and name not in avoid:
             return name, options[name]
     return None
 
@@ -86,8 +86,9 @@ def advance(
     """Take up to ``steps`` forward actions; returns the actions taken."""
     rng = rng or random.Random(0)
     taken: list[str] = []
+    stayed: set[str] = set()  # actions that left the ticket in its stage (e.g. re-assign)
     for i in range(steps):
-        step = next_step(ticket, users, prefer=prefer)
+        step = next_step(ticket, users, prefer=prefer, avoid=stayed)
         if step is None:
             break
         name, user = step
@@ -97,6 +98,7 @@ def advance(
         result = ticket_transition(
             ticket=ticket, action=name, actor=user, params=p, now=at[i] if at else None
         )
+        stayed = stayed | {name} if result.ticket.stage == ticket.stage else set()
         ticket = result.ticket
         taken.append(name)
     return taken

@@ -1,4 +1,11 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.db.models import Field
+from django.http import HttpRequest
 
 from hotline.org.models import Membership, Unit
 
@@ -16,6 +23,15 @@ class UnitAdmin(admin.ModelAdmin):
     search_fields = ["name", "code", "region"]
     autocomplete_fields = ["parent"]
     inlines = [MembershipInline]
+
+    def formfield_for_dbfield(self, db_field: Field[Any, Any], request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "policy":
+            from hotline.policies.registry import pack_choices
+
+            return forms.ChoiceField(
+                label="政策包", choices=[("", "(继承上级单位)"), *pack_choices()], required=False
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(Membership)

@@ -79,6 +79,16 @@ class Unit(models.Model):
                     child.depth = child.path.count("/") - 2
                     Unit.objects.filter(pk=child.pk).update(path=child.path, depth=child.depth)
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from hotline.policies.registry import pack_choices
+
+        if self.policy and self.policy not in dict(pack_choices()):
+            raise ValidationError({"policy": f"未知的政策包“{self.policy}”"})
+        if self.parent_id and self.pk and self.parent and self.parent.path.startswith(self.path or "\0"):
+            raise ValidationError({"parent": "上级单位不能是本单位或其下级单位"})
+
     def covers(self, other: Unit | None) -> bool:
         """True when ``other`` is this unit or below it."""
         return other is not None and other.path.startswith(self.path)

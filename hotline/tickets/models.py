@@ -295,6 +295,11 @@ class ExtensionStatus(models.TextChoices):
     PENDING = "pending", "待审批"
     APPROVED = "approved", "已批准"
     DENIED = "denied", "已驳回"
+    LAPSED = "lapsed", "已失效"  # the stage was left before a decision
+
+
+# Requests that do not count against a pack's extension caps.
+EXTENSION_NOT_COUNTED = (ExtensionStatus.DENIED, ExtensionStatus.LAPSED)
 
 
 class ExtensionRequest(models.Model):

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from hotline.core.errors import Forbidden, InvalidInput, NotFound
+from hotline.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from hotline.core.types import AnyUser, User
 from hotline.org.models import Role, Unit, UnitKind
 from hotline.org.selectors import memberships_of
@@ -24,6 +24,7 @@ from hotline.tickets.models import (
     CustomerClass,
     LinkKind,
     Severity,
+    Status,
     Ticket,
     TicketLink,
     TicketType,
@@ -229,6 +230,8 @@ def attachment_add(*, ticket: Ticket, upload: UploadedFile, actor: AnyUser | Non
         raise InvalidInput("附件为空文件", code="attachment_empty", field="file")
     with transaction.atomic():
         locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if locked.status == Status.CLOSED:
+            raise InvalidTransition("工单已结束,不能再上传附件", code="ticket_closed")
         attachment = Attachment(
             ticket=locked,
             name=name,

@@ -49,7 +49,8 @@ def tickets_visible_to(user: AnyUser) -> QuerySet[Ticket]:
     if getattr(user, "is_superuser", False):
         return qs
     memberships = memberships_of(user)
-    any_role = _units_under({m.unit.path for m in memberships})
+    # a handler sees the tickets assigned to them, not the whole unit's
+    any_role = _units_under({m.unit.path for m in memberships if m.role != Role.HANDLER})
     centre_role = _units_under({m.unit.path for m in memberships if m.role not in UNIT_ROLES})
     q = Q(handler_id=user.pk) | Q(registered_by_id=user.pk)
     if any_role:

@@ -20,6 +20,7 @@ from hotline.core.types import AnyUser, User
 from hotline.org.models import Membership, Role, Unit
 from hotline.policies.schema import ActionRule, Pack, TypePolicy
 from hotline.tickets.models import (
+    EXTENSION_NOT_COUNTED,
     ExtensionRequest,
     ExtensionStatus,
     Satisfaction,
@@ -191,7 +192,7 @@ def request_extension(ctx: Context) -> Outcome:
         raise GuardFailed("本政策包不允许延期", code="extension_not_allowed")
     amount = _extension_amount(ctx)
     reason = _text(ctx, "reason", "延期理由")
-    requests = list(ExtensionRequest.objects.filter(ticket=t).exclude(status=ExtensionStatus.DENIED))
+    requests = list(ExtensionRequest.objects.filter(ticket=t).exclude(status__in=EXTENSION_NOT_COUNTED))
     if any(r.status == ExtensionStatus.PENDING for r in requests):
         raise GuardFailed("已有待审批的延期申请", code="extension_pending")
     if len(requests) >= rule.max_count:

@@ -19,8 +19,9 @@ from django.utils import timezone
 from hotline.core.errors import Conflict, Forbidden, InvalidInput, InvalidTransition
 from hotline.core.types import AnyUser
 from hotline.policies.registry import get_pack
-from hotline.policies.schema import Pack, TypePolicy
+from hotline.policies.schema import ExtensionRule, Pack, TypePolicy
 from hotline.tickets.models import (
+    EXTENSION_NOT_COUNTED,
     OPEN_STATUSES,
     ExtensionRequest,
     ExtensionStatus,
@@ -55,7 +56,7 @@ def _policy(ticket: Ticket) -> tuple[Pack, TypePolicy]:
 def _cheap_guard(action: str, ticket: Ticket, pack: Pack) -> bool:
     """Guards that can be checked without parameters, for ``allowed_actions``."""
     if action == "request_extension":
-        return pack.extension is not None and not _has_pending_extension(ticket)
+        return pack.extension is not None and _extension_room(ticket, pack.extension)
     if action in ("approve_extension", "deny_extension"):
         return _has_pending_extension(ticket)
     if action == "redispatch":
@@ -65,6 +66,14 @@ def _cheap_guard(action: str, ticket: Ticket, pack: Pack) -> bool:
 
 def _has_pending_extension(ticket: Ticket) -> bool:
     return ExtensionRequest.objects.filter(ticket=ticket, status=ExtensionStatus.PENDING).exists()
+
+
+def _extension_room(ticket: Ticket, rule: ExtensionRule) -> bool:
+    """No pending request, and the pack's count and total caps leave room for one more day."""
+    live = list(ExtensionRequest.objects.filter(ticket=ticket).exclude(status__in=EXTENSION_NOT_COUNTED))
+    if any(r.status == ExtensionStatus.PENDING for r in live):
+        return False
+    return len(live) < rule.max_count and sum(r.amount for r in live) < rule.max_total
 
 
 def allowed_actions(ticket: Ticket, user: AnyUser) -> list[str]:
@@ -128,8 +137,8 @@ def ticket_transition(
             raise InvalidTransition(
                 f"工单当前环节“{stage.label}”{'(已中止)' if suspended else ''}"
                 f"不能执行“{action}”,可能已被他人处理",
-                stage=locked.stage,
-                status=locked.status,
+                ticket_stage=locked.stage,
+                ticket_status=locked.status,
             )
         if not system and not (ticket_roles(actor, locked) & set(rule.roles) if actor else False):
             raise Forbidden("您的角色不能执行此操作", code="role_not_allowed")
@@ -149,6 +158,12 @@ def ticket_transition(
         target = outcome.to_stage or rule.to
         if target and (target != locked.stage or type_policy.stage(target).final):
             enter_stage(locked, type_policy=type_policy, stage=target, now=now)
+            # a request for more time in the stage being left has no object any more
+            lapsed = ExtensionRequest.objects.filter(ticket=locked, status=ExtensionStatus.PENDING).update(
+                status=ExtensionStatus.LAPSED, decided_at=now
+            )
+            if lapsed:
+                outcome.payload["lapsed_extensions"] = lapsed
         locked.version += 1
         locked.save()
         event = record_event(

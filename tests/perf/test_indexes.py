@@ -37,8 +37,10 @@ INDEX_NODES = frozenset({"Index Scan", "Index Only Scan", "Bitmap Index Scan"})
 @pytest.fixture(autouse=True)
 def _postgres_only() -> None:
     if connection.vendor != "postgresql":
-        pytest.skip(f"EXPLAIN plans need PostgreSQL (this run uses {connection.vendor}); "
-                    "set DATABASE_URL=postgres://…")
+        pytest.skip(
+            f"EXPLAIN plans need PostgreSQL (this run uses {connection.vendor}); "
+            "set DATABASE_URL=postgres://…"
+        )
 
 
 @pytest.fixture

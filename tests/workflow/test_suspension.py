@@ -19,9 +19,18 @@ STAFF = ["agent", "coordinator", "leader", "head", "handler"]
 
 def _in_handling(users):
     ticket = register(users["agent"], policy="market-12315", now=local("2026-11-02 09:00"))
-    times = [local(t) for t in ("2026-11-02 09:10", "2026-11-02 10:00", "2026-11-02 11:00", "2026-11-02 11:30")]
-    advance(ticket, [users[u] for u in STAFF], steps=4, handler="handler", unit="JZ-DH-SJ", at=times,
-            prefer=["accept", "dispatch", "sign", "assign"])
+    times = [
+        local(t) for t in ("2026-11-02 09:10", "2026-11-02 10:00", "2026-11-02 11:00", "2026-11-02 11:30")
+    ]
+    advance(
+        ticket,
+        [users[u] for u in STAFF],
+        steps=4,
+        handler="handler",
+        unit="JZ-DH-SJ",
+        at=times,
+        prefer=["accept", "dispatch", "sign", "assign"],
+    )
     ticket.refresh_from_db()
     assert "suspend" in allowed_actions(ticket, users["handler"]), ticket.stage
     return ticket

@@ -1,0 +1,435 @@
+"""Load a policy pack from YAML and validate it, all or nothing.
+
+:func:`load_pack` either returns a complete :class:`~hotline.policies.schema.Pack` or
+raises :class:`PackError` listing every problem found, each as ``<file>: <path>:
+<problem>``. The format is described in ``docs/policy-packs.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from hotline.policies._reader import IDENT_RE, Reader, freeze, join, parse_yaml, suggest
+from hotline.policies._workflows import StageDef, Workflow, WorkflowParser
+from hotline.policies.errors import PackError, PackIssue
+from hotline.policies.schema import (
+    EscalationStep,
+    ExtensionRule,
+    Limit,
+    Pack,
+    QuietHours,
+    ReminderPoint,
+    Reminders,
+    Rounds,
+    TotalLimit,
+    TypePolicy,
+)
+from hotline.policies.vocab import (
+    LIMIT_UNITS,
+    SEVERITIES,
+    TICKET_TYPE_LABELS,
+    TICKET_TYPES,
+    TOTAL_ANCHORS,
+)
+
+__all__ = ["PackError", "PackIssue", "load_pack", "parse_pack"]
+
+PACK_CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")  # Ticket.policy / Unit.policy hold 32 chars
+CATEGORY_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")  # Category.code holds 32 chars
+
+_TOP_REQUIRED = (
+    "code",
+    "name",
+    "version",
+    "source",
+    "identity_roles",
+    "reject_reasons",
+    "rounds",
+    "extension",
+    "workflows",
+    "types",
+)
+_TOP_OPTIONAL = ("confidential_types", "return_visit", "reminders")
+_SOURCE_REQUIRED = ("title", "reference")
+_SOURCE_OPTIONAL = ("issuer", "issued", "amended", "url", "notes")
+_TYPE_KEYS = ("workflow", "total", "limits", "severity_limits", "category_limits")
+
+
+def load_pack(path: Path) -> Pack:
+    """Read ``path`` (``<code>.yaml``), validate it and return the pack."""
+    path = Path(path)
+    file = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PackError(file, [PackIssue("", f"cannot read the file: {exc}")]) from exc
+    return parse_pack(parse_yaml(text, file=file), file=file, expected_code=path.stem, path=str(path))
+
+
+def parse_pack(data: object, *, file: str, expected_code: str | None = None, path: str = "") -> Pack:
+    """Validate already-parsed YAML ``data``. ``file`` names it in messages."""
+    return _PackParser(file=file, expected_code=expected_code).parse(data, path=path)
+
+
+class _PackParser:
+    def __init__(self, *, file: str, expected_code: str | None) -> None:
+        self.file = file
+        self.expected_code = expected_code
+        self.r = Reader()
+        # Pack-level facts the stage checks depend on; None when they failed to parse.
+        self.extension_configured: bool | None = None
+        self.has_reject_reasons: bool | None = None
+        self.rounds_max: int | None = None
+        self.code = expected_code or ""
+
+    def parse(self, data: object, *, path: str) -> Pack:
+        r = self.r
+        top = r.mapping(data, "", required=_TOP_REQUIRED, optional=_TOP_OPTIONAL)
+        if top is None:
+            raise PackError(self.file, r.issues)
+
+        code = self._code(top["code"]) if "code" in top else None
+        name = r.text(top["name"], "name") if "name" in top else None
+        version = r.integer(top["version"], "version", minimum=1) if "version" in top else None
+        source = self._source(top["source"]) if "source" in top else None
+        identity_roles = (
+            r.roles(top["identity_roles"], "identity_roles", allow_empty=True)
+            if ("identity_roles" in top)
+            else None
+        )
+        confidential = r.choices(
+            _or_default(top, "confidential_types", []),
+            "confidential_types",
+            TICKET_TYPES,
+            "ticket type",
+            allow_empty=True,
+        )
+        reject_reasons = self._reject_reasons(top["reject_reasons"]) if "reject_reasons" in top else None
+        rounds = self._rounds(top["rounds"]) if "rounds" in top else None
+        extension = self._extension(top["extension"]) if "extension" in top else None
+        return_visit = self._return_visit(_or_default(top, "return_visit", {}))
+        reminders = self._reminders(top["reminders"]) if top.get("reminders") is not None else Reminders()
+        workflows = (
+            WorkflowParser(
+                r,
+                extension_configured=self.extension_configured,
+                has_reject_reasons=self.has_reject_reasons,
+                rounds_max=self.rounds_max,
+            ).parse(top["workflows"])
+            if "workflows" in top
+            else None
+        )
+        types = self._types(top["types"], workflows, confidential) if "types" in top else None
+
+        if r.issues:
+            raise PackError(self.file, r.issues)
+        assert code is not None and name is not None and version is not None and source is not None
+        assert identity_roles is not None and reject_reasons is not None and rounds is not None
+        assert return_visit is not None and reminders is not None and types is not None
+        return Pack(
+            code=code,
+            name=name,
+            version=version,
+            source=source,
+            identity_roles=identity_roles,
+            reject_reasons=reject_reasons,
+            rounds=rounds,
+            extension=extension,
+            return_visit=return_visit,
+            reminders=reminders,
+            types=MappingProxyType({t: types[t] for t in TICKET_TYPES}),
+            path=path,
+        )
+
+    # -- header -----------------------------------------------------------------------
+
+    def _code(self, value: object) -> str | None:
+        if not isinstance(value, str) or not PACK_CODE_RE.match(value):
+            self.r.fail("code", f"pack code must be 1-32 of a-z, 0-9, '-', got {value!r}")
+            return None
+        if self.expected_code is not None and value != self.expected_code:
+            self.r.fail(
+                "code", f"code '{value}' does not match the file name (expected '{self.expected_code}')"
+            )
+            return None
+        self.code = value
+        return value
+
+    def _source(self, value: object) -> Mapping[str, str] | None:
+        m = self.r.mapping(value, "source", required=_SOURCE_REQUIRED, optional=_SOURCE_OPTIONAL)
+        if m is None:
+            return None
+        result = {key: self.r.scalar_text(item, join("source", key)) for key, item in m.items()}
+        if any(v is None for v in result.values()):
+            return None
+        return MappingProxyType({k: v for k, v in result.items() if v is not None})
+
+    def _reject_reasons(self, value: object) -> Mapping[str, str] | None:
+        m = self.r.mapping(value, "reject_reasons")
+        if m is None:
+            return None
+        reasons: dict[str, str] = {}
+        for key, label in m.items():
+            path = join("reject_reasons", key)
+            if self.r.ident(key, path, "reason code") is not None and (text := self.r.text(label, path)):
+                reasons[key] = text
+        self.has_reject_reasons = bool(reasons)
+        return MappingProxyType(reasons) if len(reasons) == len(m) else None
+
+    def _rounds(self, value: object) -> Rounds | None:
+        m = self.r.mapping(value, "rounds", required=("max", "supervise_from"), optional=())
+        if m is None:
+            return None
+        top = self.r.integer(m["max"], "rounds.max", minimum=1) if "max" in m else None
+        sup = (
+            self.r.integer(m["supervise_from"], "rounds.supervise_from", minimum=1)
+            if "supervise_from" in m
+            else None
+        )
+        if top is None or sup is None:
+            return None
+        if sup > top:
+            self.r.fail("rounds.supervise_from", f"supervise_from ({sup}) must not exceed rounds.max ({top})")
+            return None
+        self.rounds_max = top
+        return Rounds(max=top, supervise_from=sup)
+
+    def _extension(self, value: object) -> ExtensionRule | None:
+        if value is None:
+            self.extension_configured = False
+            return None
+        m = self.r.mapping(value, "extension", required=("max_count", "max_total", "unit"), optional=())
+        if m is None:
+            return None
+        count = self.r.integer(m["max_count"], "extension.max_count", minimum=1) if "max_count" in m else None
+        total = self.r.integer(m["max_total"], "extension.max_total", minimum=1) if "max_total" in m else None
+        unit = self.r.choice(m["unit"], "extension.unit", LIMIT_UNITS, "limit unit") if "unit" in m else None
+        self.extension_configured = True
+        if count is None or total is None or unit is None:
+            return None
+        return ExtensionRule(max_count=count, max_total=total, unit=unit)
+
+    def _return_visit(self, value: object) -> Mapping[str, Any] | None:
+        """Free-form, but the documented keys are checked when present."""
+        m = self.r.mapping(value, "return_visit")
+        if m is None:
+            return None
+        ok = True
+        for key in ("within", "unreachable_close_after"):
+            if key in m and self.r.limit(m[key], join("return_visit", key)) is None:
+                ok = False
+        if "roles" in m and self.r.roles(m["roles"], "return_visit.roles") is None:
+            ok = False
+        for key, item in m.items():
+            if isinstance(item, dict) and any(not isinstance(k, str) for k in item):
+                self.r.fail(join("return_visit", key), "keys must be strings")
+                ok = False
+        return freeze(m) if ok else None
+
+    def _reminders(self, value: object) -> Reminders | None:
+        r = self.r
+        m = r.mapping(
+            value, "reminders", optional=("notify", "before_due", "escalation", "quiet_hours", "repeat_every")
+        )
+        if m is None:
+            return None
+        ok = True
+        notify = r.roles(m["notify"], "reminders.notify") if "notify" in m else frozenset({"handler"})
+        ok &= notify is not None
+        points: list[ReminderPoint] = []
+        for i, raw in enumerate(r.sequence(m.get("before_due", []), "reminders.before_due") or ()):
+            point = self._reminder_point(raw, join("reminders.before_due", i), notify or frozenset())
+            if point is None:
+                ok = False
+            else:
+                points.append(point)
+        steps: list[EscalationStep] = []
+        for i, raw in enumerate(r.sequence(m.get("escalation", []), "reminders.escalation") or ()):
+            path = join("reminders.escalation", i)
+            s = r.mapping(raw, path, required=("after", "notify"), optional=())
+            after = r.limit(s["after"], join(path, "after")) if s and "after" in s else None
+            roles = r.roles(s["notify"], join(path, "notify")) if s and "notify" in s else None
+            if after is None or roles is None:
+                ok = False
+                continue
+            previous = steps[-1].after if steps else None
+            if previous is not None and previous.unit == after.unit and after.amount <= previous.amount:
+                r.fail(
+                    join(path, "after"), f"escalation steps must be in increasing order (after {previous})"
+                )
+                ok = False
+            steps.append(EscalationStep(after=after, notify=roles))
+        quiet = None
+        if m.get("quiet_hours") is not None:
+            q = r.mapping(m["quiet_hours"], "reminders.quiet_hours", required=("start", "end"), optional=())
+            start = r.clock_time(q["start"], "reminders.quiet_hours.start") if q and "start" in q else None
+            end = r.clock_time(q["end"], "reminders.quiet_hours.end") if q and "end" in q else None
+            if start is None or end is None:
+                ok = False
+            elif start == end:
+                r.fail("reminders.quiet_hours", "start and end must differ")
+                ok = False
+            else:
+                quiet = QuietHours(start=start, end=end)
+        repeat = None
+        if m.get("repeat_every") is not None:
+            repeat = r.limit(m["repeat_every"], "reminders.repeat_every", minimum=1)
+            ok &= repeat is not None
+        if not ok or notify is None:
+            return None
+        return Reminders(
+            notify=notify,
+            before_due=tuple(points),
+            escalation=tuple(steps),
+            quiet_hours=quiet,
+            repeat_every=repeat,
+        )
+
+    def _reminder_point(self, raw: object, path: str, default_notify: frozenset[str]) -> ReminderPoint | None:
+        r = self.r
+        p = r.mapping(raw, path, optional=("used", "left", "notify"))
+        if p is None:
+            return None
+        if ("used" in p) == ("left" in p):
+            r.fail(path, "give exactly one of 'used' (fraction of the limit) or 'left' (time before due)")
+            return None
+        used = None
+        left = None
+        if "used" in p:
+            value = p["used"]
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
+                r.fail(join(path, "used"), f"expected a fraction between 0 and 1 (e.g. 0.5), got {value!r}")
+                return None
+            used = float(value)
+        else:
+            left = r.limit(p["left"], join(path, "left"), minimum=1)
+            if left is None:
+                return None
+        notify = r.roles(p["notify"], join(path, "notify")) if "notify" in p else default_notify
+        if notify is None:
+            return None
+        return ReminderPoint(used=used, left=left, notify=notify)
+
+    # -- workflows --------------------------------------------------------------------
+
+    def _types(
+        self, value: object, workflows: Mapping[str, Workflow] | None, confidential: frozenset[str] | None
+    ) -> dict[str, TypePolicy] | None:
+        r = self.r
+        m = r.mapping(value, "types")
+        if m is None:
+            return None
+        for name in m:
+            if name not in TICKET_TYPES:
+                r.fail(join("types", name), f"unknown ticket type '{name}'{suggest(name, TICKET_TYPES)}")
+        for name in TICKET_TYPES:
+            if name not in m:
+                r.fail(
+                    "types",
+                    f"ticket type '{name}' ({TICKET_TYPE_LABELS[name]}) is not defined:"
+                    " every pack defines all six",
+                )
+        result: dict[str, TypePolicy] = {}
+        for name in TICKET_TYPES:
+            if name in m:
+                policy = self._type(name, m[name], workflows, confidential)
+                if policy is not None:
+                    result[name] = policy
+        return result if len(result) == len(TICKET_TYPES) else None
+
+    def _type(
+        self,
+        name: str,
+        value: object,
+        workflows: Mapping[str, Workflow] | None,
+        confidential: frozenset[str] | None,
+    ) -> TypePolicy | None:
+        r = self.r
+        path = join("types", name)
+        m = r.mapping(value, path, required=("workflow",), optional=_TYPE_KEYS)
+        if m is None:
+            return None
+        before = len(r.issues)
+        wf = None
+        if "workflow" in m and isinstance(m["workflow"], str) and workflows is not None:
+            wf = workflows.get(m["workflow"])
+            if wf is None:
+                r.fail(
+                    join(path, "workflow"),
+                    f"unknown workflow '{m['workflow']}'{suggest(m['workflow'], workflows)}",
+                )
+        elif "workflow" in m and not isinstance(m["workflow"], str):
+            r.fail(join(path, "workflow"), f"expected a workflow name, got {m['workflow']!r}")
+        total = self._total(m["total"], join(path, "total")) if m.get("total") is not None else None
+        stages = wf.stages if wf is not None else None
+        limits = self._stage_limits(m.get("limits", {}), join(path, "limits"), stages)
+        by_severity: dict[str, Mapping[str, Limit]] = {}
+        for severity, body in (
+            r.mapping(m.get("severity_limits", {}), join(path, "severity_limits")) or {}
+        ).items():
+            spath = join(join(path, "severity_limits"), severity)
+            if r.choice(severity, spath, SEVERITIES, "severity") is not None:
+                by_severity[severity] = self._stage_limits(body, spath, stages) or {}
+        by_category: dict[str, Mapping[str, Limit]] = {}
+        for category, body in (
+            r.mapping(m.get("category_limits", {}), join(path, "category_limits")) or {}
+        ).items():
+            cpath = join(join(path, "category_limits"), category)
+            if not CATEGORY_CODE_RE.match(category):
+                r.fail(cpath, f"category code must be 1-32 of A-Z, a-z, 0-9, '_', '.', '-', got {category!r}")
+            else:
+                by_category[category] = self._stage_limits(body, cpath, stages) or {}
+        if len(r.issues) > before or wf is None or limits is None:
+            return None
+        return TypePolicy(
+            type=name,
+            initial_stage=wf.initial_stage,
+            stages=MappingProxyType({code: d.stage for code, d in wf.stages.items()}),
+            total=total,
+            confidential=confidential is not None and name in confidential,
+            pack=self.code,
+            workflow=wf.name,
+            limits=MappingProxyType(limits),
+            severity_limits=MappingProxyType({k: MappingProxyType(dict(v)) for k, v in by_severity.items()}),
+            category_limits=MappingProxyType({k: MappingProxyType(dict(v)) for k, v in by_category.items()}),
+        )
+
+    def _total(self, value: object, path: str) -> TotalLimit | None:
+        r = self.r
+        m = r.mapping(value, path, required=("amount", "unit", "from"), optional=())
+        if m is None:
+            return None
+        amount = r.integer(m["amount"], join(path, "amount")) if "amount" in m else None
+        unit = r.choice(m["unit"], join(path, "unit"), LIMIT_UNITS, "limit unit") if "unit" in m else None
+        start = r.choice(m["from"], join(path, "from"), TOTAL_ANCHORS, "anchor") if "from" in m else None
+        if amount is None or unit is None or start is None:
+            return None
+        return TotalLimit(amount=amount, unit=unit, start=start)
+
+    def _stage_limits(
+        self, value: object, path: str, stages: Mapping[str, StageDef] | None
+    ) -> dict[str, Limit] | None:
+        m = self.r.mapping(value, path)
+        if m is None:
+            return None
+        result: dict[str, Limit] = {}
+        for code, body in m.items():
+            lpath = join(path, code)
+            limit = self.r.limit(body, lpath)
+            if stages is not None and code not in stages:
+                self.r.fail(lpath, f"unknown stage '{code}'{suggest(code, stages)}")
+            elif stages is not None and stages[code].stage.final:
+                self.r.fail(lpath, f"stage '{code}' is final: it has no time limit")
+            elif limit is not None and IDENT_RE.match(code):
+                result[code] = limit
+        return result
+
+
+def _or_default(m: Mapping[str, Any], key: str, default: Any) -> Any:
+    """An optional section: absent or ``null`` means its default."""
+    value = m.get(key)
+    return default if value is None else value

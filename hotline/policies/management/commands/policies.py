@@ -1,0 +1,129 @@
+"""``hotline policies check [FILE ...]`` and ``hotline policies list``.
+
+``check`` validates the given pack files (or, without FILE, every pack the registry would
+load), prints each pack's workflows, stages and types, and exits non-zero listing every
+problem when a file is bad. ``list`` shows the packs this process loads.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from hotline.core.errors import ConfigurationError
+from hotline.policies import registry
+from hotline.policies.errors import PackError
+from hotline.policies.loader import load_pack
+from hotline.policies.schema import Pack, Stage, TypePolicy
+from hotline.policies.vocab import TOTAL_ANCHOR_LABELS
+
+
+class Command(BaseCommand):
+    help = "Check or list the policy packs (政策包)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{check,list}")
+        check = sub.add_parser("check", help="validate pack files and print their stage graphs")
+        check.add_argument(
+            "files", nargs="*", metavar="FILE", help="pack files (default: every registered pack)"
+        )
+        check.add_argument("--brief", action="store_true", help="one line per pack")
+        sub.add_parser("list", help="list the packs this process loads")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["subcommand"] == "list":
+            self._list()
+        else:
+            self._check([Path(f) for f in options["files"]], brief=options["brief"])
+
+    def _list(self) -> None:
+        try:
+            packs = registry.all_packs()
+        except ConfigurationError as exc:
+            raise CommandError(exc.detail) from exc
+        for pack in packs:
+            self.stdout.write(f"{pack.code:<16} v{pack.version}  {pack.name}  ({pack.source['title']})")
+            self.stdout.write(f"{'':<16} {pack.path}")
+
+    def _check(self, files: list[Path], *, brief: bool) -> None:
+        if not files:
+            try:
+                files = registry.pack_files()
+            except ConfigurationError as exc:
+                raise CommandError(exc.detail) from exc
+        failures: list[str] = []
+        seen: dict[str, Path] = {}
+        for file in files:
+            try:
+                pack = load_pack(file)
+            except PackError as exc:
+                failures.append(exc.detail)
+                self.stderr.write(self.style.ERROR(f"{file}: invalid"))
+                continue
+            if pack.code in seen:
+                failures.append(f"{file.name}: code: pack '{pack.code}' is also defined in {seen[pack.code]}")
+                continue
+            seen[pack.code] = file
+            self.stdout.write(
+                self.style.SUCCESS(f"{file}: OK") + f" — {pack.code} v{pack.version} {pack.name}"
+            )
+            if not brief:
+                self._describe(pack)
+        if failures:
+            raise CommandError("\n".join(failures))
+
+    def _describe(self, pack: Pack) -> None:
+        w = self.stdout.write
+        w(f"  source: {pack.source['title']} — {pack.source['reference']}")
+        ext = pack.extension
+        w(
+            f"  rounds: max {pack.rounds.max}, supervised from {pack.rounds.supervise_from}; "
+            f"extension: {f'{ext.max_count}×, ≤{ext.max_total} {ext.unit}' if ext else 'none'}; "
+            f"identity: {', '.join(sorted(pack.identity_roles)) or 'nobody'}"
+        )
+        shown: set[str] = set()
+        for policy in pack.types.values():
+            if policy.workflow in shown:
+                continue
+            shown.add(policy.workflow)
+            w(f"  workflow {policy.workflow} (initial {policy.initial_stage}):")
+            for stage in policy.stages.values():
+                w("    " + _stage_line(stage))
+        w("  types:")
+        for policy in pack.types.values():
+            w("    " + _type_line(policy))
+
+
+def _stage_line(stage: Stage) -> str:
+    head = f"{stage.code} {stage.label}"
+    if stage.final:
+        head += " [final]"
+    elif stage.limit is not None:
+        head += f" [{stage.limit}]"
+    moves = []
+    for rule in stage.actions.values():
+        target = rule.to or "(stays)"
+        if rule.dissatisfied_to:
+            target += f" | dissatisfied→{rule.dissatisfied_to}"
+        moves.append(f"{rule.name}→{target} ({', '.join(sorted(rule.roles))})")
+    return head + (": " + "; ".join(moves) if moves else "")
+
+
+def _type_line(policy: TypePolicy) -> str:
+    total = (
+        f"total {policy.total.amount} {policy.total.unit} {TOTAL_ANCHOR_LABELS[policy.total.start]}"
+        if policy.total
+        else "no total limit"
+    )
+    parts = [f"{policy.type} {policy.label}: workflow {policy.workflow}, {total}"]
+    if policy.confidential:
+        parts.append("confidential")
+    if policy.limits:
+        parts.append("limits " + ", ".join(f"{s}={lim}" for s, lim in policy.limits.items()))
+    for severity, limits in policy.severity_limits.items():
+        parts.append(f"{severity}: " + ", ".join(f"{s}={lim}" for s, lim in limits.items()))
+    if policy.category_limits:
+        parts.append(f"{len(policy.category_limits)} category limit(s)")
+    return "; ".join(parts)

@@ -1,0 +1,240 @@
+"""A loaded policy pack (政策包): immutable, validated data the workflow engine reads.
+
+Built only by :mod:`hotline.policies.loader`, which has checked every cross-reference,
+so the engine can trust what it finds here: every ``to`` names a stage of the same
+workflow, every role and action is in :mod:`hotline.policies.vocab`, and every ticket
+type is defined. See ``docs/policy-packs.md`` for the YAML these come from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from types import MappingProxyType
+from typing import Any
+
+from hotline.core.errors import ConfigurationError, InvalidInput
+from hotline.policies.vocab import LIMIT_UNIT_LABELS, SEVERITIES, TICKET_TYPE_LABELS
+
+
+def _empty() -> Mapping[str, Any]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A time limit: ``amount`` of ``unit`` (one of ``vocab.LIMIT_UNITS``); 0 = the same day."""
+
+    amount: int
+    unit: str
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.unit}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.amount}{LIMIT_UNIT_LABELS.get(self.unit, self.unit)}"
+
+
+@dataclass(frozen=True)
+class ActionRule:
+    """Where an action is allowed (its stage), who may take it and where it leads.
+
+    ``to`` is the target stage, or ``None`` when the ticket stays in its stage.
+    ``dissatisfied_to`` is set only on ``return_visit``: the target when the complainant
+    is dissatisfied.
+    """
+
+    name: str
+    roles: frozenset[str]
+    to: str | None
+    dissatisfied_to: str | None = None
+
+    def allows(self, roles: Iterable[str]) -> bool:
+        return not self.roles.isdisjoint(roles)
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return tuple(t for t in (self.to, self.dissatisfied_to) if t is not None)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A stage (环节) of a workflow. ``limit`` is the default stage limit (see
+    :meth:`TypePolicy.stage_limit`); a ``final`` stage closes the ticket."""
+
+    code: str
+    label: str
+    public_label: str
+    limit: Limit | None
+    final: bool
+    actions: Mapping[str, ActionRule]
+
+
+@dataclass(frozen=True)
+class TotalLimit:
+    """The whole-ticket limit of a type, counted from ``start`` (``vocab.TOTAL_ANCHORS``)."""
+
+    amount: int
+    unit: str
+    start: str
+
+    @property
+    def limit(self) -> Limit:
+        return Limit(self.amount, self.unit)
+
+
+@dataclass(frozen=True)
+class ExtensionRule:
+    """延期: at most ``max_count`` approved requests adding at most ``max_total`` ``unit``."""
+
+    max_count: int
+    max_total: int
+    unit: str
+
+
+@dataclass(frozen=True)
+class Rounds:
+    """派单轮次: ``redispatch`` is refused beyond ``max``; from round ``supervise_from`` on
+    the ticket is supervised (督办) and goes to leadership."""
+
+    max: int
+    supervise_from: int
+
+
+@dataclass(frozen=True)
+class ReminderPoint:
+    """A reminder (催办) before the due time: when ``used`` (a fraction of the limit, 0–1
+    exclusive) has elapsed, or when only ``left`` remains. Exactly one is set."""
+
+    used: float | None
+    left: Limit | None
+    notify: frozenset[str]
+
+
+@dataclass(frozen=True)
+class EscalationStep:
+    """After the due time has passed by ``after``, notify ``notify`` (逐级上报)."""
+
+    after: Limit
+    notify: frozenset[str]
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """Local times (Asia/Shanghai) when no reminder is sent; may wrap midnight."""
+
+    start: time
+    end: time
+
+    def covers(self, moment: time) -> bool:
+        if self.start < self.end:
+            return self.start <= moment < self.end
+        return moment >= self.start or moment < self.end
+
+
+@dataclass(frozen=True)
+class Reminders:
+    """When the reminders worker reminds and escalates (催办与升级). Empty by default."""
+
+    notify: frozenset[str] = frozenset({"handler"})
+    before_due: tuple[ReminderPoint, ...] = ()
+    escalation: tuple[EscalationStep, ...] = ()
+    quiet_hours: QuietHours | None = None
+    repeat_every: Limit | None = None
+
+
+@dataclass(frozen=True)
+class TypePolicy:
+    """The rules for one ticket type in one pack: its workflow's stages and its limits."""
+
+    type: str
+    initial_stage: str
+    stages: Mapping[str, Stage]
+    total: TotalLimit | None
+    confidential: bool
+    pack: str = ""
+    workflow: str = ""
+    limits: Mapping[str, Limit] = field(default_factory=_empty)
+    severity_limits: Mapping[str, Mapping[str, Limit]] = field(default_factory=_empty)
+    category_limits: Mapping[str, Mapping[str, Limit]] = field(default_factory=_empty)
+
+    @property
+    def label(self) -> str:
+        return TICKET_TYPE_LABELS[self.type]
+
+    def stage(self, code: str) -> Stage:
+        try:
+            return self.stages[code]
+        except KeyError:
+            raise ConfigurationError(
+                f"政策包“{self.pack}”的{self.label}流程没有环节“{code}”",
+                code="unknown_stage",
+                pack=self.pack,
+                type=self.type,
+                stage=code,
+            ) from None
+
+    def stage_limit(self, stage: str, *, severity: str, category_code: str | None) -> Limit | None:
+        """The limit of ``stage`` for a ticket of this type.
+
+        The most specific rule wins: ``category_limits`` (by the ticket's category code)
+        > ``severity_limits`` > the type's ``limits`` > the stage's own ``limit``. A final
+        stage has no limit.
+        """
+        default = self.stage(stage)
+        if severity not in SEVERITIES:
+            raise InvalidInput(f"未知的严重程度“{severity}”", code="invalid_severity", field="severity")
+        if default.final:
+            return None
+        if category_code is not None:
+            by_category = self.category_limits.get(category_code, {})
+            if stage in by_category:
+                return by_category[stage]
+        by_severity = self.severity_limits.get(severity, {})
+        if stage in by_severity:
+            return by_severity[stage]
+        if stage in self.limits:
+            return self.limits[stage]
+        return default.limit
+
+    def next_stages(self, code: str) -> tuple[str, ...]:
+        """The stages one action away from ``code`` (in action order, without repeats)."""
+        seen: dict[str, None] = {}
+        for rule in self.stage(code).actions.values():
+            for target in rule.targets:
+                seen.setdefault(target, None)
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class Pack:
+    """One organisation's rules, loaded from ``packs/<code>.yaml``."""
+
+    code: str
+    name: str
+    version: int
+    source: Mapping[str, str]
+    identity_roles: frozenset[str]
+    reject_reasons: Mapping[str, str]
+    rounds: Rounds
+    extension: ExtensionRule | None
+    return_visit: Mapping[str, Any]
+    reminders: Reminders
+    types: Mapping[str, TypePolicy]
+    path: str = ""  # the file it was loaded from
+
+    @property
+    def confidential_types(self) -> frozenset[str]:
+        return frozenset(code for code, policy in self.types.items() if policy.confidential)
+
+    def type(self, ticket_type: str) -> TypePolicy:
+        try:
+            return self.types[ticket_type]
+        except KeyError:
+            raise InvalidInput(
+                f"政策包“{self.name}”未定义诉求类型“{ticket_type}”",
+                code="unknown_ticket_type",
+                field="type",
+            ) from None

@@ -1,0 +1,124 @@
+"""The fixed vocabularies a policy pack is written in.
+
+Packs choose *which* of these apply where; they cannot add new ones, because the meaning
+of every action is code (``hotline.workflow.actions``). Each tuple is in display order and
+has a dict of Chinese labels with exactly the same keys.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# 诉求类型. Every pack defines all six.
+TICKET_TYPES: Final = ("complaint", "report", "consultation", "suggestion", "help", "praise")
+TICKET_TYPE_LABELS: Final[dict[str, str]] = {
+    "complaint": "投诉",
+    "report": "举报",
+    "consultation": "咨询",
+    "suggestion": "建议",
+    "help": "求助",
+    "praise": "表扬",
+}
+
+# 角色. The same codes as ``hotline.org.models.Role``.
+ROLES: Final = ("agent", "coordinator", "dept_head", "handler", "leader", "team_leader", "admin")
+ROLE_LABELS: Final[dict[str, str]] = {
+    "agent": "受理员",
+    "coordinator": "监控中心/协调员",
+    "dept_head": "部门负责人",
+    "handler": "承办人",
+    "leader": "分管领导",
+    "team_leader": "班长",
+    "admin": "管理员",
+}
+
+# 操作: the actions a pack may place in a stage.
+ACTIONS: Final = (
+    "accept",  # 受理
+    "reject",  # 不予受理: needs a reason code from the pack's reject_reasons
+    "dispatch",  # 派单: to a unit; starts round 1
+    "sign",  # 签收
+    "return",  # 退单: back to the dispatcher with a reason
+    "assign",  # 指派承办人
+    "reply",  # 答复: the result, shown to the complainant
+    "request_extension",  # 申请延期: amount in the pack's extension unit + reason
+    "approve_extension",  # 批准延期
+    "deny_extension",  # 驳回延期
+    "suspend",  # 中止: the clock stops; only resume (and unmask) while suspended
+    "resume",  # 恢复
+    "return_visit",  # 回访: satisfaction; dissatisfied goes to ``dissatisfied_to``
+    "redispatch",  # 再次派单: next round, up to rounds.max; supervised from rounds.supervise_from
+    "supervise",  # 督办
+    "close",  # 办结: closing code / on-the-spot answer
+    "reopen",  # 重新打开
+)
+# Actions the engine knows that a pack never lists: ``unmask`` (查看身份) is governed by
+# the pack's ``identity_roles``.
+ENGINE_ACTIONS: Final = ("unmask",)
+ACTION_LABELS: Final[dict[str, str]] = {
+    "accept": "受理",
+    "reject": "不予受理",
+    "dispatch": "派单",
+    "sign": "签收",
+    "return": "退单",
+    "assign": "指派承办人",
+    "reply": "答复",
+    "request_extension": "申请延期",
+    "approve_extension": "批准延期",
+    "deny_extension": "驳回延期",
+    "suspend": "中止",
+    "resume": "恢复",
+    "return_visit": "回访",
+    "redispatch": "再次派单",
+    "supervise": "督办",
+    "close": "办结",
+    "reopen": "重新打开",
+    "unmask": "查看身份",
+}
+
+# Where an action leads. ``to`` is the target stage; an omitted ``to`` means the ticket
+# stays in its stage (the action changes something else: a flag, a clock, the handler).
+STAY_ACTIONS: Final = ("suspend", "resume", "request_extension", "approve_extension", "deny_extension")
+"""Actions that always stay in their stage: ``to`` must be omitted."""
+OPTIONAL_TO_ACTIONS: Final = ("assign", "supervise")
+"""Actions that may stay (re-assign, supervise in place) or move on."""
+# Every other action needs ``to``.
+
+# 时限单位 (counted by ``hotline.calendar.counting``; working days roll over holidays,
+# 遇节假日顺延).
+LIMIT_UNITS: Final = ("working_days", "working_hours", "natural_days", "hours")
+LIMIT_UNIT_LABELS: Final[dict[str, str]] = {
+    "working_days": "个工作日",
+    "working_hours": "个工作小时",
+    "natural_days": "日",
+    "hours": "小时",
+}
+
+# 严重程度.
+SEVERITIES: Final = ("normal", "major", "urgent")
+SEVERITY_LABELS: Final[dict[str, str]] = {"normal": "一般", "major": "重大", "urgent": "紧急"}
+
+# Where a type's total limit starts counting (总时限起算点).
+TOTAL_ANCHORS: Final = ("received", "accepted", "dispatched")
+TOTAL_ANCHOR_LABELS: Final[dict[str, str]] = {
+    "received": "自收到之日起",
+    "accepted": "自受理之日起",
+    "dispatched": "自派单之日起",
+}
+
+# 回访满意度 (the values ``return_visit`` records).
+SATISFACTIONS: Final = ("very_satisfied", "satisfied", "neutral", "dissatisfied")
+SATISFACTION_LABELS: Final[dict[str, str]] = {
+    "very_satisfied": "非常满意",
+    "satisfied": "满意",
+    "neutral": "一般",
+    "dissatisfied": "不满意",
+}
+
+# The stage every workflow must reach for a normal closure (办结).
+CLOSED_STAGE: Final = "closed"
+
+
+def unit_text(amount: int, unit: str) -> str:
+    """``2 working_days`` → ``2个工作日`` (for messages and the check command)."""
+    return f"{amount}{LIMIT_UNIT_LABELS.get(unit, unit)}"

@@ -1,0 +1,114 @@
+"""``hotline policies check [FILE ...]`` and ``hotline policies list``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from hotline.policies.registry import PACKS_DIR
+
+from .conftest import mini_pack
+
+
+def _run(*args: str) -> str:
+    out = StringIO()
+    call_command("policies", *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def test_check_a_good_file_prints_its_types_and_stages(pack_file: Callable[..., Path]) -> None:
+    path = pack_file(mini_pack())
+
+    out = _run("check", str(path))
+
+    assert f"{path}: OK" in out
+    assert "workflow basic (initial registered):" in out
+    assert "handling 办理中 [5 working_days]: reply→replied (handler)" in out
+    assert "return_visit→closed | dissatisfied→redo (coordinator)" in out
+    assert "complaint 投诉: workflow basic, total 7 working_days 自受理之日起" in out
+
+
+def test_check_a_bad_file_fails_with_file_and_path(pack_file: Callable[..., Path]) -> None:
+    doc = mini_pack()
+    doc["workflows"]["basic"]["stages"]["handling"]["actions"]["reply"]["to"] = "replyed"
+
+    with pytest.raises(CommandError) as exc:
+        _run("check", str(pack_file(doc)))
+
+    assert "mini.yaml: workflows.basic.stages.handling.actions.reply.to: unknown stage 'replyed'" in str(
+        exc.value
+    )
+
+
+def test_check_reports_every_bad_file_and_still_prints_good_ones(
+    tmp_path: Path, pack_file: Callable[..., Path]
+) -> None:
+    good = pack_file(mini_pack())
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("code: bad\n", encoding="utf-8")
+    out = StringIO()
+
+    with pytest.raises(CommandError) as exc:
+        call_command("policies", "check", str(bad), str(good), stdout=out, stderr=StringIO())
+
+    assert "bad.yaml: 9 problems" in str(exc.value)
+    assert f"{good}: OK" in out.getvalue()
+
+
+def test_check_without_files_checks_the_shipped_packs() -> None:
+    out = _run("check", "--brief")
+
+    for path in sorted(PACKS_DIR.glob("*.yaml")):
+        assert f"{path}: OK" in out
+    assert "workflow" not in out
+
+
+def test_list_shows_every_pack() -> None:
+    out = _run("list")
+
+    assert "enterprise" in out and "企业客户投诉咨询受理监督" in out
+    assert "market-12315" in out and "petition" in out and "iso-10002" in out
+
+
+def test_console_script_exits_non_zero_on_a_bad_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("code: [bad\n", encoding="utf-8")
+
+    result = subprocess.run(
+        [sys.executable, "-m", "hotline.cli", "policies", "check", str(bad)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+    assert result.returncode == 1
+    assert "bad.yaml: invalid YAML: line" in result.stderr
+
+
+def test_console_script_exits_zero_on_good_files() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hotline.cli",
+            "policies",
+            "check",
+            "--brief",
+            str(PACKS_DIR / "petition.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "petition v1" in result.stdout
