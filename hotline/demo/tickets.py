@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from hotline.demo.journey import advance
+from hotline.demo.journey import FORWARD, advance
 from hotline.demo.samples import GIVEN, SAMPLES, STREETS, SURNAMES
 from hotline.demo.seed import DemoOrg
 from hotline.tickets.models import Channel
@@ -70,9 +70,14 @@ def seed_tickets(org: DemoOrg, *, count: int, seed: int = 12345) -> int:
             now=received,
         )
         unit, handler = rng.choice(HANDLING_UNITS)
-        steps = rng.choice([0, 1, 2, 3, 4, 5, 6, 7, 7, 7])
-        times = [received + timedelta(hours=2 * (k + 1) + rng.random()) for k in range(steps)]
+        # Older matters are mostly done; the last week's are spread over every stage.
+        age_days = (now - received).days
+        steps = 24 if age_days > 7 and rng.random() < 0.85 else rng.randrange(0, 9)
+        times = [received + timedelta(hours=3 * (k + 1) + rng.random()) for k in range(steps)]
         times = [min(t, now) for t in times]
+        satisfaction = rng.choice(["very_satisfied", "satisfied", "satisfied", "neutral", "dissatisfied"])
+        # a dissatisfied complainant's matter goes round again (二次/三次派单) before it closes
+        prefer = [*FORWARD[:-1], "redispatch", "close"] if satisfaction == "dissatisfied" else FORWARD
         advance(
             ticket,
             staff,
@@ -81,7 +86,8 @@ def seed_tickets(org: DemoOrg, *, count: int, seed: int = 12345) -> int:
             unit=unit,
             rng=rng,
             at=times,
-            satisfaction=rng.choice(["very_satisfied", "satisfied", "satisfied", "neutral", "dissatisfied"]),
+            satisfaction=satisfaction,
+            prefer=prefer,
         )
         made += 1
     return made

@@ -58,3 +58,12 @@ def test_unknown_api_path_is_a_problem_404(db):
 @pytest.mark.parametrize("path", ["/api/schema/", "/api/docs/"])
 def test_schema_and_docs_are_served(db, path, users, api):
     assert api(users["agent"]).get(path).status_code == 200
+
+
+def test_api_docs_load_nothing_from_outside(users, api):
+    import re
+
+    page = api(users["agent"]).get("/api/docs/").content.decode()
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert sources, page
+    assert all(not s.startswith(("http://", "https://", "//")) for s in sources), sources
