@@ -10,6 +10,13 @@ from hotline.demo.seed import DemoOrg, seed_org
 PASSWORD = "pw-test-123"
 
 
+def pytest_configure(config: Any) -> None:
+    """Tests hash many demo passwords; production's PBKDF2 costs ~0.3 s each."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def org(db: Any) -> DemoOrg:
     """The demo organisation (city, centre, two counties, departments) and one user per role."""

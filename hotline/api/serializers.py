@@ -11,6 +11,7 @@ from rest_framework import serializers
 from hotline.core.types import AnyUser
 from hotline.org.models import Unit
 from hotline.policies.registry import get_pack
+from hotline.policies.vocab import LIMIT_UNITS
 from hotline.tickets.masking import IDENTITY_MASKS
 from hotline.tickets.models import (
     Category,
@@ -59,15 +60,20 @@ class Text(serializers.CharField):
         super().__init__(**kwargs)
 
 
+class Phone(serializers.RegexField):
+    """A phone number as people type it: digits, +, -, parentheses and spaces."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("default", "")
+        kwargs.setdefault("error_messages", {"invalid": "电话号码格式不正确"})
+        super().__init__(r"^[0-9+\-() ]{0,32}$", **kwargs)
+
+
 class ComplainantIn(serializers.Serializer):
     name = Text(max_length=64)
-    phone = serializers.RegexField(
-        r"^[0-9+\-() ]{0,32}$",
-        required=False,
-        allow_blank=True,
-        default="",
-        error_messages={"invalid": "电话号码格式不正确"},
-    )
+    phone = Phone()
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     id_number = Text(max_length=32)
     address = Text(max_length=255)
@@ -362,13 +368,7 @@ class PublicSubmissionIn(serializers.Serializer):
     description = serializers.CharField(max_length=10000)
     demand = Text(max_length=2000)
     name = Text(max_length=64)
-    phone = serializers.RegexField(
-        r"^[0-9+\-() ]{0,32}$",
-        required=False,
-        allow_blank=True,
-        default="",
-        error_messages={"invalid": "电话号码格式不正确"},
-    )
+    phone = Phone()
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     anonymous = serializers.BooleanField(required=False, default=False)
     respondent_name = Text(max_length=128)
@@ -405,7 +405,7 @@ class PublicStatus(serializers.Serializer):
 class DeadlineIn(serializers.Serializer):
     start = serializers.DateTimeField()
     amount = serializers.IntegerField(min_value=0, max_value=3650)
-    unit = serializers.ChoiceField(choices=["working_days", "working_hours", "natural_days", "hours"])
+    unit = serializers.ChoiceField(choices=list(LIMIT_UNITS))
 
 
 class DeadlineOut(serializers.Serializer):
