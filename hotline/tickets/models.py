@@ -306,6 +306,9 @@ class ExtensionRequest(models.Model):
     ticket = models.ForeignKey(
         Ticket, verbose_name="工单", on_delete=models.PROTECT, related_name="extensions"
     )
+    round = models.PositiveSmallIntegerField(
+        "派单轮次", default=0, help_text="延期上限按派单轮次计算:再次派单重新起算时限,也重新起算延期"
+    )
     amount = models.PositiveIntegerField("延期数量")
     unit = models.CharField("单位", max_length=16)
     reason = models.TextField("延期理由")

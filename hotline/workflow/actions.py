@@ -192,7 +192,10 @@ def request_extension(ctx: Context) -> Outcome:
         raise GuardFailed("本政策包不允许延期", code="extension_not_allowed")
     amount = _extension_amount(ctx)
     reason = _text(ctx, "reason", "延期理由")
-    requests = list(ExtensionRequest.objects.filter(ticket=t).exclude(status__in=EXTENSION_NOT_COUNTED))
+    # caps count per dispatch round: a redispatch restarts the clock, and its extensions
+    requests = list(
+        ExtensionRequest.objects.filter(ticket=t, round=t.round).exclude(status__in=EXTENSION_NOT_COUNTED)
+    )
     if any(r.status == ExtensionStatus.PENDING for r in requests):
         raise GuardFailed("已有待审批的延期申请", code="extension_pending")
     if len(requests) >= rule.max_count:
@@ -206,7 +209,13 @@ def request_extension(ctx: Context) -> Outcome:
         raise GuardFailed("须在办理时限届满前申请延期", code="extension_too_late")
     assert isinstance(ctx.actor, User)
     req = ExtensionRequest.objects.create(
-        ticket=t, amount=amount, unit=rule.unit, reason=reason, requested_by=ctx.actor, requested_at=ctx.now
+        ticket=t,
+        round=t.round,
+        amount=amount,
+        unit=rule.unit,
+        reason=reason,
+        requested_by=ctx.actor,
+        requested_at=ctx.now,
     )
     return Outcome(comment=reason, payload={"extension": req.pk, "amount": amount, "unit": rule.unit})
 

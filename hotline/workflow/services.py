@@ -70,7 +70,11 @@ def _has_pending_extension(ticket: Ticket) -> bool:
 
 def _extension_room(ticket: Ticket, rule: ExtensionRule) -> bool:
     """No pending request, and the pack's count and total caps leave room for one more day."""
-    live = list(ExtensionRequest.objects.filter(ticket=ticket).exclude(status__in=EXTENSION_NOT_COUNTED))
+    live = list(
+        ExtensionRequest.objects.filter(ticket=ticket, round=ticket.round).exclude(
+            status__in=EXTENSION_NOT_COUNTED
+        )
+    )
     if any(r.status == ExtensionStatus.PENDING for r in live):
         return False
     return len(live) < rule.max_count and sum(r.amount for r in live) < rule.max_total
