@@ -14,7 +14,6 @@ from django.db.models import Q, QuerySet
 from hotline.core.types import AnyUser
 from hotline.org.models import Role, Unit
 from hotline.org.selectors import memberships_of
-from hotline.policies.schema import Pack
 from hotline.tickets.models import Ticket
 
 UNIT_ROLES = frozenset({Role.DEPT_HEAD.value, Role.HANDLER.value})
@@ -82,10 +81,6 @@ def access_ticket(user: AnyUser, number: str) -> Ticket:
     if ticket is None:
         raise NotFound(f"工单“{number}”不存在或您无权查看", code="ticket_not_found")
     return ticket
-
-
-def can_unmask(user: AnyUser, ticket: Ticket, pack: Pack) -> bool:
-    return bool(ticket_roles(user, ticket) & set(pack.identity_roles))
 
 
 def identity_hidden(ticket: Ticket) -> bool:
