@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_filters import rest_framework as filters
 
+from hotline.org.models import Unit
 from hotline.tickets.models import OPEN_STATUSES, Status, Ticket, TicketType
 
 
@@ -25,8 +26,6 @@ class TicketFilter(filters.FilterSet):
         fields: list[str] = []
 
     def filter_unit(self, qs: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
-        from hotline.org.models import Unit
-
         unit = Unit.objects.filter(code=value).first()
         if unit is None:
             return qs.none()

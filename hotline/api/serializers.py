@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from hotline.core.types import AnyUser
 from hotline.org.models import Unit
 from hotline.policies.registry import get_pack
-from hotline.policies.vocab import LIMIT_UNITS
-from hotline.tickets.masking import IDENTITY_MASKS
+from hotline.policies.vocab import ACTIONS as VOCAB_ACTIONS
+from hotline.policies.vocab import ENGINE_ACTIONS, LIMIT_UNITS
+from hotline.tickets.masking import IDENTITY_MASKS, identity_of
 from hotline.tickets.models import (
     Category,
     Channel,
@@ -28,26 +30,8 @@ from hotline.tickets.services import Person, Respondent, TicketDraft
 from hotline.workflow.access import identity_hidden
 from hotline.workflow.services import allowed_actions
 
-ACTIONS = [
-    "accept",
-    "reject",
-    "dispatch",
-    "sign",
-    "return",
-    "assign",
-    "reply",
-    "request_extension",
-    "approve_extension",
-    "deny_extension",
-    "suspend",
-    "resume",
-    "return_visit",
-    "redispatch",
-    "supervise",
-    "close",
-    "reopen",
-    "unmask",
-]
+# every action the API accepts: the packs' actions plus those governed by the engine (unmask)
+ACTIONS = [*VOCAB_ACTIONS, *ENGINE_ACTIONS]
 
 
 class Text(serializers.CharField):
@@ -158,13 +142,7 @@ class ComplainantOut(serializers.Serializer):
 
 
 def complainant_data(ticket: Ticket, *, unmasked: bool) -> dict[str, Any]:
-    raw = {
-        "name": ticket.complainant_name,
-        "phone": ticket.complainant_phone,
-        "email": ticket.complainant_email,
-        "id_number": ticket.complainant_id_number,
-        "address": ticket.complainant_address,
-    }
+    raw = identity_of(ticket)
     masked = identity_hidden(ticket) and not unmasked
     if masked:
         raw = {k: IDENTITY_MASKS[k](v) for k, v in raw.items()}
@@ -252,8 +230,6 @@ class TicketOut(serializers.ModelSerializer):
         return get_pack(obj.policy).type(obj.type).stage(obj.stage).label
 
     def get_overdue(self, obj: Ticket) -> bool:
-        from django.utils import timezone
-
         return bool(obj.status == "open" and obj.due_at and obj.due_at < timezone.now())
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=ACTIONS)))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import hmac
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth import authenticate
@@ -198,11 +199,11 @@ class PublicSubmissionView(APIView):
         )
 
 
+# fixed texts for events whose comment is internal; reject, extension, reply and close
+# are worded from their payload below
 PUBLIC_EVENT_TEXT = {
     "register": "已收到您的诉求",
     "accept": "已受理",
-    "reject": "不予受理",
-    "approve_extension": "办理期限已延长",
 }
 
 
@@ -216,8 +217,6 @@ class PublicStatusView(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("code", str, required=True)], responses=s.PublicStatus)
     def get(self, request: Request, number: str) -> Response:
-        import hmac
-
         code = request.query_params.get("code", "")
         ticket = Ticket.objects.filter(number=number).first()
         if ticket is None or not hmac.compare_digest(ticket.query_code.encode(), code.encode()):
@@ -250,6 +249,4 @@ class PublicStatusView(APIView):
 def _local(iso: str | None) -> str:
     if not iso:
         return ""
-    from datetime import datetime
-
     return timezone.localtime(datetime.fromisoformat(iso)).strftime("%Y-%m-%d %H:%M")

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hotline.tickets.models import Ticket
+
 
 def mask_name(value: str) -> str:
     if not value:
@@ -44,3 +49,14 @@ IDENTITY_MASKS = {
     "id_number": mask_id_number,
     "address": mask_address,
 }
+
+
+def identity_of(ticket: Ticket) -> dict[str, str]:
+    """The complainant's identity fields, unmasked (the keys of ``IDENTITY_MASKS``)."""
+    return {
+        "name": ticket.complainant_name,
+        "phone": ticket.complainant_phone,
+        "email": ticket.complainant_email,
+        "id_number": ticket.complainant_id_number,
+        "address": ticket.complainant_address,
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -211,8 +212,6 @@ def ticket_register(
 
 def attachment_add(*, ticket: Ticket, upload: UploadedFile, actor: AnyUser | None) -> Attachment:
     """Attach a file within the size and type limits; the upload is recorded in history."""
-    import os
-
     name = os.path.basename(upload.name or "file")[:200]
     ext = os.path.splitext(name)[1].lower()
     allowed: dict[str, str] = settings.HOTLINE_ATTACHMENT_TYPES

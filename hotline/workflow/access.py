@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from hotline.core.errors import NotFound
 from hotline.core.types import AnyUser
 from hotline.org.models import Role, Unit
 from hotline.org.selectors import memberships_of
@@ -70,8 +71,6 @@ def _units_under(paths: set[str]) -> list[int]:
 
 def access_ticket(user: AnyUser, number: str) -> Ticket:
     """The ticket if the user may see it; one answer (not found) for missing and forbidden."""
-    from hotline.core.errors import NotFound
-
     ticket = (
         tickets_visible_to(user)
         .select_related("unit", "owner_unit", "category", "handler", "registered_by")

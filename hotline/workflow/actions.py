@@ -20,13 +20,13 @@ from hotline.core.types import AnyUser, User
 from hotline.org.models import Membership, Role, Unit
 from hotline.policies.schema import ActionRule, Pack, TypePolicy
 from hotline.tickets.models import (
-    EXTENSION_NOT_COUNTED,
     ExtensionRequest,
     ExtensionStatus,
     Satisfaction,
     Status,
     Ticket,
 )
+from hotline.tickets.selectors import counted_extensions
 from hotline.workflow.clocks import Clock, clock_remaining, extend_clock, new_clock
 from hotline.workflow.state import refresh_dues, start_final_clock
 
@@ -192,10 +192,7 @@ def request_extension(ctx: Context) -> Outcome:
         raise GuardFailed("本政策包不允许延期", code="extension_not_allowed")
     amount = _extension_amount(ctx)
     reason = _text(ctx, "reason", "延期理由")
-    # caps count per dispatch round: a redispatch restarts the clock, and its extensions
-    requests = list(
-        ExtensionRequest.objects.filter(ticket=t, round=t.round).exclude(status__in=EXTENSION_NOT_COUNTED)
-    )
+    requests = counted_extensions(t)
     if any(r.status == ExtensionStatus.PENDING for r in requests):
         raise GuardFailed("已有待审批的延期申请", code="extension_pending")
     if len(requests) >= rule.max_count:

@@ -19,9 +19,9 @@ from django.utils import timezone
 from hotline.core.errors import Conflict, Forbidden, InvalidInput, InvalidTransition
 from hotline.core.types import AnyUser
 from hotline.policies.registry import get_pack
-from hotline.policies.schema import ExtensionRule, Pack, TypePolicy
+from hotline.policies.schema import Pack, TypePolicy
+from hotline.tickets.masking import IDENTITY_MASKS, identity_of
 from hotline.tickets.models import (
-    EXTENSION_NOT_COUNTED,
     OPEN_STATUSES,
     ExtensionRequest,
     ExtensionStatus,
@@ -29,12 +29,13 @@ from hotline.tickets.models import (
     Ticket,
     TicketEvent,
 )
+from hotline.tickets.selectors import counted_extensions
 from hotline.workflow.access import ticket_roles
 from hotline.workflow.actions import HANDLERS, Context
 from hotline.workflow.events import record_event
 from hotline.workflow.state import enter_stage, refresh_dues
 
-SYSTEM_ACTIONS_WHILE_SUSPENDED = frozenset({"resume"})
+ACTIONS_WHILE_SUSPENDED = frozenset({"resume"})
 
 # Hooks run after commit (notifications, tasks). Registered by other apps; never raise.
 after_transition_hooks: list[Callable[[Ticket, TicketEvent], None]] = []
@@ -53,31 +54,26 @@ def _policy(ticket: Ticket) -> tuple[Pack, TypePolicy]:
     return pack, pack.type(ticket.type)
 
 
-def _cheap_guard(action: str, ticket: Ticket, pack: Pack) -> bool:
-    """Guards that can be checked without parameters, for ``allowed_actions``."""
+def _cheap_guard(action: str, ticket: Ticket, pack: Pack, requests: list[ExtensionRequest]) -> bool:
+    """Guards that can be checked without parameters, for ``allowed_actions``.
+
+    ``requests`` are the ticket's extension requests of the current round that count
+    against the caps (pending or approved).
+    """
+    pending = any(r.status == ExtensionStatus.PENDING for r in requests)
     if action == "request_extension":
-        return pack.extension is not None and _extension_room(ticket, pack.extension)
+        rule = pack.extension
+        return (
+            rule is not None
+            and not pending
+            and len(requests) < rule.max_count
+            and sum(r.amount for r in requests) < rule.max_total
+        )
     if action in ("approve_extension", "deny_extension"):
-        return _has_pending_extension(ticket)
+        return pending
     if action == "redispatch":
         return ticket.round < pack.rounds.max
     return True
-
-
-def _has_pending_extension(ticket: Ticket) -> bool:
-    return ExtensionRequest.objects.filter(ticket=ticket, status=ExtensionStatus.PENDING).exists()
-
-
-def _extension_room(ticket: Ticket, rule: ExtensionRule) -> bool:
-    """No pending request, and the pack's count and total caps leave room for one more day."""
-    live = list(
-        ExtensionRequest.objects.filter(ticket=ticket, round=ticket.round).exclude(
-            status__in=EXTENSION_NOT_COUNTED
-        )
-    )
-    if any(r.status == ExtensionStatus.PENDING for r in live):
-        return False
-    return len(live) < rule.max_count and sum(r.amount for r in live) < rule.max_total
 
 
 def allowed_actions(ticket: Ticket, user: AnyUser) -> list[str]:
@@ -85,13 +81,15 @@ def allowed_actions(ticket: Ticket, user: AnyUser) -> list[str]:
     pack, type_policy = _policy(ticket)
     roles = ticket_roles(user, ticket)
     stage = type_policy.stage(ticket.stage)
+    extension_actions = {"request_extension", "approve_extension", "deny_extension"}
+    requests = counted_extensions(ticket) if extension_actions & set(stage.actions) else []
     result = []
     for name, rule in stage.actions.items():
-        if ticket.status == Status.SUSPENDED and name not in SYSTEM_ACTIONS_WHILE_SUSPENDED:
+        if ticket.status == Status.SUSPENDED and name not in ACTIONS_WHILE_SUSPENDED:
             continue
         if ticket.status != Status.SUSPENDED and name == "resume":
             continue
-        if roles & set(rule.roles) and _cheap_guard(name, ticket, pack):
+        if roles & set(rule.roles) and _cheap_guard(name, ticket, pack, requests):
             result.append(name)
     if ticket.confidential and roles & set(pack.identity_roles):
         result.append("unmask")
@@ -135,7 +133,7 @@ def ticket_transition(
         suspended = locked.status == Status.SUSPENDED
         if (
             rule is None
-            or (suspended and action not in SYSTEM_ACTIONS_WHILE_SUSPENDED)
+            or (suspended and action not in ACTIONS_WHILE_SUSPENDED)
             or (not suspended and action == "resume")
         ):
             raise InvalidTransition(
@@ -205,17 +203,10 @@ def ticket_unmask(*, ticket: Ticket, actor: AnyUser | None, reason: Any) -> Tran
             from_stage=locked.stage,
             from_status=locked.status,
             comment=reason.strip(),
-            payload={"fields": ["name", "phone", "email", "id_number", "address"]},
+            payload={"fields": list(IDENTITY_MASKS)},
             now=timezone.now(),
         )
-    identity = {
-        "name": locked.complainant_name,
-        "phone": locked.complainant_phone,
-        "email": locked.complainant_email,
-        "id_number": locked.complainant_id_number,
-        "address": locked.complainant_address,
-    }
-    return TransitionResult(ticket=locked, event=event, identity=identity)
+    return TransitionResult(ticket=locked, event=event, identity=identity_of(locked))
 
 
 def recompute_provisional_deadlines(*, years: Iterable[int] | None = None) -> int:

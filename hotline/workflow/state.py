@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import cast
 
+from hotline.calendar.services import get_calendar
 from hotline.policies.schema import TypePolicy
 from hotline.tickets.models import Status, Ticket
 from hotline.workflow.clocks import Clock, clock_due, new_clock
@@ -16,16 +17,17 @@ def _category_code(ticket: Ticket) -> str | None:
 
 def refresh_dues(ticket: Ticket) -> None:
     """Recompute ``due_at``/``final_due_at``/``deadline_provisional`` from the clocks."""
+    calendar = get_calendar()
     provisional = False
     final_due = None
     if ticket.final_clock:
-        due = clock_due(cast(Clock, ticket.final_clock))
+        due = clock_due(cast(Clock, ticket.final_clock), calendar=calendar)
         final_due, provisional = due.at, due.provisional
     ticket.final_due_at = final_due
     if ticket.status == Status.CLOSED:
         ticket.due_at = None
     elif ticket.stage_clock:
-        due = clock_due(cast(Clock, ticket.stage_clock))
+        due = clock_due(cast(Clock, ticket.stage_clock), calendar=calendar)
         ticket.due_at, provisional = due.at, provisional or due.provisional
     else:
         # A stage without its own limit is still bound by the whole-ticket limit.
