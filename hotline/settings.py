@@ -48,6 +48,11 @@ INSTALLED_APPS = [
     "hotline.tickets",
     "hotline.workflow",
     "hotline.api",
+    "hotline.jobs",
+    "hotline.notify",
+    "hotline.followup",
+    "hotline.web",
+    "hotline.portal",
     "hotline.demo",
 ]
 
@@ -99,6 +104,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file too (not shared-cache memory, whose table locks ignore the busy
     # timeout), so concurrency tests see the same locking as production.
     DATABASES["default"]["TEST"] = {"NAME": str(HOTLINE_HOME / "test-hotline.sqlite3")}
+elif os.environ.get("HOTLINE_TEST_DB"):
+    # Several test runs on one PostgreSQL server: give each its own test database name.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["HOTLINE_TEST_DB"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits, calendar) ----------------------------------------------------
@@ -123,10 +131,21 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = HOTLINE_HOME / "static"
+# Third-party front-end files (Bootstrap, ECharts) are fetched from the npm registry at
+# build time by scripts/assets into this git-ignored folder and served by us (no CDN).
+STATICFILES_DIRS = [BASE_DIR / "static_vendor"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("HOTLINE_MEDIA_ROOT", HOTLINE_HOME / "media"))
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
+
+# --- Background work (Huey) -----------------------------------------------------------
+# Embedded: SqliteHuey in HOTLINE_HOME (``hotline worker``). With REDIS_URL: RedisHuey, any
+# number of consumers; exactly one runs the periodic scheduler (HOTLINE_WORKER_SCHEDULER).
+HOTLINE_HUEY_NAME = os.environ.get("HOTLINE_HUEY_NAME", "hotline")
+HOTLINE_HUEY_IMMEDIATE = _env_bool("HOTLINE_HUEY_IMMEDIATE", False)
 
 # --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -9,6 +10,12 @@ from django.db.models import Max
 
 from hotline.core.types import AnyUser
 from hotline.tickets.models import Ticket, TicketEvent
+
+# Called with every event just written, inside the same transaction (the transactional
+# outbox: a notification is committed together with the event that causes it, or not at
+# all). Registered by other apps in ``AppConfig.ready``. A listener that raises rolls the
+# whole change back, so listeners only write rows; delivery happens in the worker.
+event_listeners: list[Callable[[Ticket, TicketEvent], None]] = []
 
 
 def record_event(
@@ -27,7 +34,7 @@ def record_event(
     """Append one event. The caller holds the ticket's row lock, so ``seq`` cannot race."""
     last = TicketEvent.objects.filter(ticket=ticket).aggregate(m=Max("seq"))["m"] or 0
     user = actor if actor is not None and actor.is_authenticated else None
-    return TicketEvent.objects.create(
+    event = TicketEvent.objects.create(
         ticket=ticket,
         seq=last + 1,
         actor=user,
@@ -42,3 +49,6 @@ def record_event(
         public=public,
         created_at=now,
     )
+    for listener in event_listeners:
+        listener(ticket, event)
+    return event
