@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "hotline.tickets",
     "hotline.workflow",
     "hotline.api",
+    "hotline.callers",
     "hotline.jobs",
     "hotline.notify",
     "hotline.followup",

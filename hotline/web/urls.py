@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+"""The staff workbench. Two route modules, so the worklists and the ticket screens grow apart."""
+
+from django.urls import include, path
 
 app_name = "web"
-urlpatterns: list = []
+urlpatterns = [
+    path("", include("hotline.web.urls_work")),
+    path("", include("hotline.web.urls_ticket")),
+]
