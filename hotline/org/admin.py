@@ -4,6 +4,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Field
 from django.http import HttpRequest
 
@@ -40,3 +42,26 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     search_fields = ["user__username", "user__first_name", "unit__name"]
     autocomplete_fields = ["user", "unit"]
+
+
+class UserMembershipInline(admin.TabularInline):
+    """A user's roles (memberships), edited on the user page."""
+
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["unit"]
+    verbose_name = "角色"
+    verbose_name_plural = "角色(所在单位与岗位)"
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class UserAdmin(BaseUserAdmin):
+    inlines = [*BaseUserAdmin.inlines, UserMembershipInline]
+
+admin.site.site_header = "投诉举报受理处理平台 · 配置管理"
+admin.site.site_title = "投诉举报受理处理平台"
+admin.site.index_title = "配置:单位、用户与角色、分类、政策包、工作日历"
+admin.site.site_url = "/"
