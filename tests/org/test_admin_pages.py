@@ -36,7 +36,7 @@ def test_a_ticket_opens_read_only_without_identity(admin_client, users):
 
 def test_the_admin_speaks_chinese(admin_client):
     html = admin_client.get(reverse("admin:index")).content.decode()
-    assert "工单" in html and "单位" in html and "站点管理" in html
+    assert "工单" in html and "单位" in html and "配置管理" in html
 
 
 def test_a_unit_change_page_offers_the_packs(admin_client, org):
