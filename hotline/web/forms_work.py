@@ -1,0 +1,126 @@
+"""Forms of the workbench: login (with a failed-login limit), worklist filters, bulk sign."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from hotline.tickets.models import Category, Severity, TicketType
+from hotline.web.selectors import WorklistFilters, stage_choices
+
+# Failed logins allowed per client address and user name within the window.
+LOGIN_FAILURES_ALLOWED = 10
+LOGIN_FAILURE_WINDOW = 5 * 60  # seconds
+BULK_LIMIT = 200
+
+
+def _login_key(request: HttpRequest | None, username: str) -> str:
+    address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    digest = hashlib.sha256(f"{address}|{username.strip().lower()}".encode()).hexdigest()[:32]
+    return f"hotline:login-failures:{digest}"
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, refusing to even check a password after too many failures.
+
+    Counted per client address (``REMOTE_ADDR``; a proxy in front must set it) and user
+    name, in the cache, for ``LOGIN_FAILURE_WINDOW`` seconds from the first failure.
+    """
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("用户名或密码不正确。"),
+        "inactive": _("该账号已停用。"),
+        "too_many_attempts": _("登录失败次数过多,请 %(minutes)s 分钟后再试。"),
+    }
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username") or ""
+        key = _login_key(self.request, username)
+        if int(cache.get(key, 0)) >= LOGIN_FAILURES_ALLOWED:
+            raise forms.ValidationError(
+                self.error_messages["too_many_attempts"],
+                code="too_many_attempts",
+                params={"minutes": LOGIN_FAILURE_WINDOW // 60},
+            )
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            cache.add(key, 0, timeout=LOGIN_FAILURE_WINDOW)
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.set(key, 1, timeout=LOGIN_FAILURE_WINDOW)
+            raise
+
+
+def _blank(choices: Any) -> list[tuple[str, str]]:
+    return [("", str(_("全部"))), *[(str(k), str(v)) for k, v in choices]]
+
+
+class WorklistFilterForm(forms.Form):
+    """The GET filters of a worklist (field names as the API's where they exist)."""
+
+    tab = forms.ChoiceField(choices=[("mine", _("我的工单")), ("unit", _("本单位"))], required=False)
+    stage = forms.ChoiceField(label=_("环节"), required=False)
+    type = forms.ChoiceField(label=_("诉求类型"), required=False, choices=_blank(TicketType.choices))
+    severity = forms.ChoiceField(label=_("紧急程度"), required=False, choices=_blank(Severity.choices))
+    category = forms.TypedChoiceField(label=_("诉求分类"), required=False, coerce=int, empty_value=None)
+    overdue = forms.BooleanField(label=_("只看超期"), required=False)
+    q = forms.CharField(label=_("编号或标题"), required=False, max_length=100)
+    page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = _blank(stage_choices())  # type: ignore[attr-defined]
+        categories = Category.objects.filter(is_active=True).select_related("parent")
+        self.fields["category"].choices = _blank((c.pk, str(c)) for c in categories)  # type: ignore[attr-defined]
+
+    def filters(self) -> WorklistFilters:
+        """The filters to apply; an invalid field is dropped, not an error page."""
+        self.is_valid()  # cleaned_data keeps only the valid fields
+        data = self.cleaned_data
+        return WorklistFilters(
+            stage=data.get("stage") or "",
+            type=data.get("type") or "",
+            severity=data.get("severity") or "",
+            category=data.get("category"),
+            overdue=bool(data.get("overdue")),
+            q=(data.get("q") or "").strip(),
+        )
+
+
+class BoardFilterForm(forms.Form):
+    unit = forms.ChoiceField(label=_("责任单位"), required=False)
+    page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+
+    def __init__(self, *args: Any, units: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = _blank((u.code, u.name) for u in units)  # type: ignore[attr-defined]
+
+
+class BulkSignForm(forms.Form):
+    """批量签收: each checked box is ``"<number>:<version>"``, the version the user saw."""
+
+    ticket = forms.MultipleChoiceField(required=True, error_messages={"required": _("请先勾选要签收的工单")})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ticket"].valid_value = lambda value: True  # type: ignore[attr-defined]
+
+    def clean_ticket(self) -> list[tuple[str, int | None]]:
+        values: list[str] = self.cleaned_data["ticket"]
+        if len(values) > BULK_LIMIT:
+            raise forms.ValidationError(_("一次最多签收 %(n)s 件"), params={"n": BULK_LIMIT})
+        parsed: dict[str, int | None] = {}
+        for value in values:
+            number, _sep, version = value.strip().partition(":")
+            if number:
+                parsed.setdefault(number[:20], int(version) if version.isdigit() else None)
+        return list(parsed.items())

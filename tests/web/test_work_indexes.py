@@ -1,0 +1,58 @@
+"""Each workbench list is served by a partial index on open tickets (PostgreSQL plans).
+
+As in ``tests/perf/test_indexes.py``: a few thousand generated tickets, plans taken with
+``enable_seqscan = off`` to prove the index *matches* the query the page builds.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from hotline.demo.volume import generate
+from hotline.web import selectors
+
+pytestmark = pytest.mark.postgres_only
+OPEN_INDEXES = {"ticket_open_unit_due", "ticket_open_handler_due", "ticket_open_due"}
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("EXPLAIN plans need PostgreSQL; set DATABASE_URL=postgres://…")
+
+
+@pytest.fixture
+def volume(org: Any) -> None:
+    generate(tickets=3000, seed=7, batch=3000, years=4.0, history="none", now=timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+
+
+def index_scans(qs: QuerySet[Any]) -> set[str]:
+    plan = json.loads(qs.explain(format="json"))[0]["Plan"]
+    found, stack = set(), [plan]
+    while stack:
+        node = stack.pop()
+        if "Index Name" in node:
+            found.add(node["Index Name"])
+        stack.extend(node.get("Plans", []))
+    return found
+
+
+def test_a_heads_worklist_uses_the_open_unit_index(volume, users):
+    qs = selectors.open_tickets(users["head"]).filter(selectors.my_tickets_q(users["head"]))[:51]
+    assert "ticket_open_unit_due" in index_scans(qs)
+
+
+def test_the_board_counts_read_open_tickets_by_index(volume, users):
+    coordinator = users["coordinator"]
+    grouped = selectors.open_tickets(coordinator).order_by().values("stage").annotate(n=Count("pk"))
+    assert index_scans(grouped) & OPEN_INDEXES
+    urgent = selectors.open_tickets(coordinator).filter(due_at__lt=timezone.now())[:51]
+    assert index_scans(urgent) & OPEN_INDEXES
