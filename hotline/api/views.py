@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import hmac
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.contrib.auth import authenticate
 from django.db.models import QuerySet
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
@@ -22,11 +20,12 @@ from rest_framework.views import APIView
 from hotline.api import serializers as s
 from hotline.api.filters import TicketFilter
 from hotline.calendar.services import compute_deadline, days_between
-from hotline.core.errors import InvalidInput, NotFound
+from hotline.core.errors import InvalidInput
 from hotline.org.models import Unit
-from hotline.policies.registry import get_pack
+from hotline.portal.selectors import public_progress, public_ticket
+from hotline.portal.services import PublicSubmission, public_ticket_register
 from hotline.tickets.models import Category, Ticket, TicketEvent
-from hotline.tickets.services import Person, Respondent, TicketDraft, attachment_add, ticket_register
+from hotline.tickets.services import attachment_add, ticket_register
 from hotline.workflow.access import access_ticket, tickets_visible_to
 from hotline.workflow.services import ticket_transition
 
@@ -182,29 +181,12 @@ class PublicSubmissionView(APIView):
     def post(self, request: Request) -> Response:
         form = s.PublicSubmissionIn(data=request.data)
         form.is_valid(raise_exception=True)
-        d = form.validated_data
-        draft = TicketDraft(
-            type=d["type"],
-            channel="web",
-            subject=d["subject"],
-            description=d["description"],
-            demand=d["demand"],
-            complainant=Person(name=d["name"], phone=d["phone"], email=d["email"], anonymous=d["anonymous"]),
-            respondent=Respondent(name=d["respondent_name"], address=d["respondent_address"]),
-            region=d["region"],
+        ticket = public_ticket_register(
+            submission=PublicSubmission(**form.validated_data), actor_label="公众(网站)"
         )
-        ticket = ticket_register(draft=draft, actor=None, actor_label="公众(网站)")
         return Response(
             {"number": ticket.number, "query_code": ticket.query_code}, status=status.HTTP_201_CREATED
         )
-
-
-# fixed texts for events whose comment is internal; reject, extension, reply and close
-# are worded from their payload below
-PUBLIC_EVENT_TEXT = {
-    "register": "已收到您的诉求",
-    "accept": "已受理",
-}
 
 
 class PublicStatusView(APIView):
@@ -217,36 +199,14 @@ class PublicStatusView(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("code", str, required=True)], responses=s.PublicStatus)
     def get(self, request: Request, number: str) -> Response:
-        code = request.query_params.get("code", "")
-        ticket = Ticket.objects.filter(number=number).first()
-        if ticket is None or not hmac.compare_digest(ticket.query_code.encode(), code.encode()):
-            raise NotFound("工单编号或查询码不正确", code="ticket_not_found")
-        stage = get_pack(ticket.policy).type(ticket.type).stage(ticket.stage)
-        replies = []
-        for e in TicketEvent.objects.filter(ticket=ticket, public=True).order_by("seq"):
-            text = PUBLIC_EVENT_TEXT.get(e.action, "")
-            if e.action == "reject":
-                text = f"不予受理:{e.payload.get('reason_label', '')}"
-            elif e.action == "approve_extension":
-                text = f"办理期限已延长至{_local(e.payload.get('final_due_at') or e.payload.get('due_at'))}"
-            elif e.action in ("reply", "close"):
-                text = str(e.payload.get("result") or e.comment)
-            if not text:
-                continue
-            replies.append({"at": e.created_at, "action": e.action, "text": text})
+        progress = public_progress(public_ticket(number, request.query_params.get("code", "")))
         body = {
-            "number": ticket.number,
-            "type": ticket.type,
-            "received_at": ticket.received_at,
-            "status": ticket.status,
-            "stage": stage.public_label,
-            "closed": ticket.status == "closed",
-            "replies": replies,
+            "number": progress.number,
+            "type": progress.type,
+            "received_at": progress.received_at,
+            "status": progress.status,
+            "stage": progress.stage,
+            "closed": progress.closed,
+            "replies": [{"at": r.at, "action": r.action, "text": r.text} for r in progress.replies],
         }
         return Response(s.PublicStatus(body).data)
-
-
-def _local(iso: str | None) -> str:
-    if not iso:
-        return ""
-    return timezone.localtime(datetime.fromisoformat(iso)).strftime("%Y-%m-%d %H:%M")

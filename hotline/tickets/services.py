@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from hotline.callers.services import ensure_not_blocked
 from hotline.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from hotline.core.types import AnyUser, User
 from hotline.org.models import Role, Unit, UnitKind
@@ -132,6 +133,7 @@ def ticket_register(
         raise InvalidInput("收到时间不能晚于当前时间", code="received_in_future", field="received_at")
     if received_at < now - timedelta(days=366):
         raise InvalidInput("收到时间不能早于一年前", code="received_too_old", field="received_at")
+    ensure_not_blocked(draft.complainant.phone, now)
 
     if actor is not None and actor.is_authenticated and draft.unit:
         # staff choose the intake unit only among units they work for

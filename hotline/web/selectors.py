@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 
+from hotline.callers.services import may_decide_blocklist, may_request_blocklist
 from hotline.core.types import AnyUser
 from hotline.org.models import Role, Unit
 from hotline.org.selectors import memberships_of
@@ -88,6 +89,8 @@ def allowed_pages(user: AnyUser) -> list[str]:
     if roles & roles_for_actions(["return_visit"]):
         pages.append("callbacks")
     pages.append("notifications")
+    if may_request_blocklist(user) or may_decide_blocklist(user):
+        pages.append("blocklist")
     if Role.ADMIN in roles or getattr(user, "is_staff", False):
         pages.append("packs")
     return pages

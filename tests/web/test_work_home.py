@@ -54,7 +54,8 @@ def nav(client, user) -> set[str]:
 def test_the_menu_follows_the_roles(client, users):
     assert nav(client, users["handler"]) == {"worklist", "notifications"}
     assert nav(client, users["head"]) == {"worklist", "notifications"}
-    assert nav(client, users["agent"]) == {"intake", "worklist", "notifications"}
+    assert nav(client, users["agent"]) == {"intake", "worklist", "notifications", "blocklist"}
+    assert "blocklist" in nav(client, users["teamlead"])
     assert {"board", "approvals", "callbacks", "intake"} <= nav(client, users["coordinator"])
     assert {"board", "approvals"} <= nav(client, users["leader"])
     assert "callbacks" not in nav(client, users["leader"])

@@ -20,6 +20,7 @@ PAGE_LABELS = {
     "approvals": _("待审批"),
     "callbacks": _("回访"),
     "notifications": _("消息"),
+    "blocklist": _("黑名单"),
     "packs": _("政策包"),
 }
 DUE_LABELS = {"overdue": _("已超期"), "due_soon": _("即将到期")}

@@ -1,0 +1,109 @@
+"""Reads for the public: a ticket by number and query code, and what of it the public may see."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hotline.core.errors import NotFound
+from hotline.policies.registry import get_pack
+from hotline.tickets.models import Status, Ticket, TicketEvent
+
+
+@dataclass
+class PublicReply:
+    at: datetime
+    action: str
+    text: str
+
+
+@dataclass
+class PublicProgress:
+    """Everything the public page shows: no identity, no staff names, no internal notes."""
+
+    number: str
+    type: str
+    received_at: datetime
+    status: str
+    stage: str
+    closed: bool
+    due_at: datetime | None
+    closed_at: datetime | None
+    replies: list[PublicReply] = field(default_factory=list)
+    result: str = ""
+    rating_open: bool = False
+    rated: bool = False
+
+
+def public_ticket(number: str, code: str) -> Ticket:
+    """The ticket whose number and query code match, else one generic ``NotFound``.
+
+    The code is compared in constant time, and a missing number gives the same answer.
+    """
+    ticket = Ticket.objects.filter(number=number.strip()).first() if number else None
+    if ticket is None or not hmac.compare_digest(ticket.query_code.encode(), code.strip().encode()):
+        raise NotFound("工单编号或查询码不正确", code="ticket_not_found")
+    return ticket
+
+
+def rating_open(ticket: Ticket) -> bool:
+    """True when the ticket's stage asks for a return visit (满意度评价) now."""
+    if ticket.status != Status.OPEN:
+        return False
+    stage = get_pack(ticket.policy).type(ticket.type).stage(ticket.stage)
+    return "return_visit" in stage.actions
+
+
+def _local(iso: str | None) -> str:
+    if not iso:
+        return ""
+    return timezone.localtime(datetime.fromisoformat(iso)).strftime("%Y-%m-%d %H:%M")
+
+
+def _reply_text(event: TicketEvent) -> str:
+    payload = event.payload or {}
+    if event.action == "register":
+        return _("已收到您的诉求")
+    if event.action == "accept":
+        return _("已受理")
+    if event.action == "reject":
+        return _("不予受理:%(reason)s") % {"reason": payload.get("reason_label", "")}
+    if event.action == "approve_extension":
+        new_due = _local(payload.get("final_due_at") or payload.get("due_at"))
+        return _("办理期限已延长至%(date)s") % {"date": new_due}
+    if event.action in ("reply", "close"):
+        return str(payload.get("result") or event.comment)
+    return ""  # other public events carry no text meant for the public
+
+
+def public_progress(ticket: Ticket) -> PublicProgress:
+    """The public view of ``ticket``: public stage label, dates, and public events only."""
+    stage = get_pack(ticket.policy).type(ticket.type).stage(ticket.stage)
+    replies = []
+    for event in TicketEvent.objects.filter(ticket=ticket, public=True).order_by("seq"):
+        text = _reply_text(event)
+        if text:
+            replies.append(PublicReply(at=event.created_at, action=event.action, text=text))
+    closed = ticket.status == Status.CLOSED
+    result = ""
+    if closed:
+        answers = [r.text for r in replies if r.action in ("reply", "close", "reject")]
+        result = answers[-1] if answers else ""
+    return PublicProgress(
+        number=ticket.number,
+        type=ticket.type,
+        received_at=ticket.received_at,
+        status=ticket.status,
+        stage=stage.public_label,
+        closed=closed,
+        due_at=None if closed else ticket.final_due_at,
+        closed_at=ticket.closed_at if closed else None,
+        replies=replies,
+        result=result,
+        rating_open=rating_open(ticket),
+        rated=bool(ticket.satisfaction),
+    )

@@ -1,0 +1,127 @@
+"""Writes for the public: a submission with its attachments, and a satisfaction rating.
+
+The public API (``hotline.api.views.PublicSubmissionView``) can call
+``public_ticket_register`` too, so both doors apply the same rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core import signing
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.urls import reverse
+
+from hotline.callers.services import ensure_not_blocked
+from hotline.core.errors import HotlineError, InvalidInput, InvalidTransition
+from hotline.portal.selectors import rating_open
+from hotline.tickets.models import Attachment, Satisfaction, Ticket
+from hotline.tickets.services import Person, Respondent, TicketDraft, attachment_add, ticket_register
+from hotline.workflow.services import TransitionResult, ticket_transition
+
+PUBLIC_ACTOR_LABEL = "公众门户"
+RATE_TOKEN_SALT = "hotline.portal.rate"
+RATE_TOKEN_MAX_AGE = 30 * 24 * 60 * 60  # a survey link stays valid for 30 days
+
+
+@dataclass
+class PublicSubmission:
+    """What a member of the public tells us (the fields of ``PublicSubmissionIn``)."""
+
+    type: str
+    subject: str
+    description: str
+    demand: str = ""
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+    anonymous: bool = False
+    respondent_name: str = ""
+    respondent_address: str = ""
+    region: str = ""
+
+
+@transaction.atomic
+def public_ticket_register(
+    *,
+    submission: PublicSubmission,
+    uploads: Sequence[UploadedFile] = (),
+    actor_label: str = PUBLIC_ACTOR_LABEL,
+) -> Ticket:
+    """Register a public submission and its files in one transaction: all or nothing.
+
+    An anonymous submission stores no identity at all, whatever was typed.
+    """
+    s = submission
+    if s.anonymous:
+        person = Person(anonymous=True)
+    else:
+        if not (s.phone.strip() or s.email.strip()):
+            raise InvalidInput(
+                "实名提交请留下电话或电子邮箱,以便联系答复;也可选择匿名", code="contact_required"
+            )
+        if s.phone.strip():
+            ensure_not_blocked(s.phone)
+        person = Person(name=s.name, phone=s.phone, email=s.email)
+    draft = TicketDraft(
+        type=s.type,
+        channel="web",
+        subject=s.subject,
+        description=s.description,
+        demand=s.demand,
+        complainant=person,
+        respondent=Respondent(name=s.respondent_name, address=s.respondent_address),
+        region=s.region,
+    )
+    ticket = ticket_register(draft=draft, actor=None, actor_label=actor_label)
+    saved: list[Attachment] = []
+    try:
+        for upload in uploads:
+            saved.append(attachment_add(ticket=ticket, upload=upload, actor=None))
+    except HotlineError:
+        for attachment in saved:  # the rows roll back with the transaction; the files must go too
+            attachment.file.delete(save=False)
+        raise
+    return ticket
+
+
+def public_rate(
+    *, ticket: Ticket, satisfaction: str, comment: str = "", expected_version: int | None = None
+) -> TransitionResult:
+    """The complainant's own return-visit answer, when the ticket's stage asks for one."""
+    if satisfaction not in Satisfaction.values:
+        raise InvalidInput("请选择满意度", code="satisfaction_required", field="satisfaction")
+    if not rating_open(ticket):
+        code = "already_rated" if ticket.satisfaction else "rating_not_open"
+        raise InvalidTransition("此工单当前无需评价", code=code)
+    return ticket_transition(
+        ticket=ticket,
+        action="return_visit",
+        system=True,
+        actor=None,
+        actor_label=PUBLIC_ACTOR_LABEL,
+        params={"satisfaction": satisfaction, "comment": comment},
+        expected_version=expected_version,
+    )
+
+
+def rate_token(ticket: Ticket) -> str:
+    """A signed token for the survey link, so the complainant need not type the query code."""
+    return signing.dumps({"n": ticket.number}, salt=RATE_TOKEN_SALT)
+
+
+def rate_link(ticket: Ticket) -> str:
+    """The path of the survey page with its token (prefix the site's address for an SMS)."""
+    return f"{reverse('portal:rate', args=[ticket.number])}?t={rate_token(ticket)}"
+
+
+def rate_token_number(token: str) -> str | None:
+    """The ticket number a valid, unexpired survey token was made for, else None."""
+    try:
+        data = signing.loads(token, salt=RATE_TOKEN_SALT, max_age=RATE_TOKEN_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    number = data.get("n") if isinstance(data, dict) else None
+    return number if isinstance(number, str) else None

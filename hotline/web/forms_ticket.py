@@ -1,0 +1,282 @@
+"""Forms of the intake screen and the ticket page.
+
+They post the API's field names (``hotline/api/serializers.py``: ``complainant.phone``,
+``respondent.name`` …) and the action parameters of ``hotline/workflow/actions.py``. They
+only shape input: the services validate and decide, and their errors are put back on the
+field they name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.validators import RegexValidator
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from hotline.core.errors import HotlineError
+from hotline.org.models import Membership, Role, Unit, UnitKind
+from hotline.policies.schema import Pack
+from hotline.policies.vocab import LIMIT_UNIT_LABELS
+from hotline.tickets.models import (
+    Category,
+    Channel,
+    CustomerClass,
+    Satisfaction,
+    Severity,
+    Ticket,
+    TicketType,
+)
+from hotline.tickets.services import INTAKE_ROLES
+
+PHONE = RegexValidator(r"^[0-9+\-() ]{0,32}$", "电话号码格式不正确")
+CLOSING_CODES = {
+    "handled": "已办理",
+    "answered": "已答复",
+    "on_the_spot": "当场答复",
+    "unreachable": "联系不上诉求人",
+    "unresolved": "无法解决,已说明",
+    "invalid": "无效诉求",
+}
+
+
+def _style(form: forms.Form, *, id_prefix: str = "id_") -> None:
+    """Bootstrap classes, and ids without dots (``complainant.phone`` → ``id_complainant_phone``)."""
+    for name, field in form.fields.items():
+        widget = field.widget
+        if isinstance(widget, forms.HiddenInput):
+            continue
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.RadioSelect):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs.setdefault("class", css)
+        widget.attrs.setdefault("id", id_prefix + name.replace(".", "_"))
+
+
+def put_error(form: forms.Form, err: HotlineError) -> None:
+    """Show a service's error next to the field it names, else above the form."""
+    name = err.extra.get("field")
+    form.add_error(name if name in form.fields else None, err.detail)
+
+
+def by_id(form: forms.Form) -> dict[str, forms.BoundField]:
+    """Bound fields keyed without dots, for templates (``f.complainant_phone``)."""
+    return {name.replace(".", "_"): form[name] for name in form.fields}
+
+
+def intake_units(user: Any) -> list[Unit]:
+    """The units the user takes matters in (their intake roles), the hotline centre first."""
+    units = {
+        m.unit.pk: m.unit
+        for m in Membership.objects.filter(user_id=user.pk, role__in=INTAKE_ROLES).select_related("unit")
+        if m.unit.is_active
+    }
+    return sorted(units.values(), key=lambda u: (u.kind != UnitKind.CENTRE, u.path))
+
+
+def category_choices() -> list[Any]:
+    """Active categories grouped under their top level (one query)."""
+    rows = list(Category.objects.filter(is_active=True).order_by("sort", "code"))
+    children: dict[int, list[Category]] = {}
+    for c in rows:
+        if c.parent_id is not None:
+            children.setdefault(c.parent_id, []).append(c)
+    choices: list[Any] = [("", "—— 请选择 ——")]
+    for c in rows:
+        if c.parent_id is not None:
+            continue
+        kids = children.get(c.pk)
+        if kids:
+            choices.append((c.name, [(c.code, f"{c.name}(综合)")] + [(k.code, k.name) for k in kids]))
+        else:
+            choices.append((c.code, c.name))
+    return choices
+
+
+def _text(label: Any, *, max_length: int, rows: int = 0, **attrs: Any) -> forms.CharField:
+    widget = forms.Textarea(attrs={"rows": rows, **attrs}) if rows else forms.TextInput(attrs=attrs)
+    return forms.CharField(label=label, max_length=max_length, required=False, widget=widget)
+
+
+class IntakeForm(forms.Form):
+    """受理登记. Field order is the tab order: phone first, then what the caller says."""
+
+    def __init__(self, *args: Any, units: Iterable[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit_list = list(units)
+        f = self.fields
+        f["complainant.phone"] = forms.CharField(
+            label=_("来电号码"),
+            max_length=32,
+            required=False,
+            validators=[PHONE],
+            widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off", "inputmode": "tel"}),
+        )
+        f["type"] = forms.ChoiceField(label=_("诉求类型"), choices=TicketType.choices, initial="complaint")
+        f["category"] = forms.ChoiceField(label=_("诉求分类"), choices=category_choices(), required=False)
+        f["severity"] = forms.ChoiceField(label=_("紧急程度"), choices=Severity.choices, initial="normal")
+        f["subject"] = _text(_("标题"), max_length=200)
+        f["subject"].required = True
+        f["subject"].error_messages["required"] = "请填写标题"
+        f["description"] = _text(_("诉求内容"), max_length=20000, rows=4)
+        f["description"].required = True
+        f["description"].error_messages["required"] = "请填写诉求内容"
+        f["demand"] = _text(_("诉求人要求"), max_length=4000, rows=2)
+        f["result"] = _text(_("当场答复内容"), max_length=20000, rows=2)
+        f["complainant.name"] = _text(_("姓名"), max_length=64)
+        f["complainant.anonymous"] = forms.BooleanField(label=_("匿名"), required=False)
+        f["complainant.address"] = _text(_("联系地址"), max_length=255)
+        f["complainant.email"] = forms.EmailField(
+            label=_("电子邮箱"), required=False, error_messages={"invalid": "电子邮箱格式不正确"}
+        )
+        f["complainant.customer_class"] = forms.ChoiceField(
+            label=_("客户等级"), choices=CustomerClass.choices, required=False
+        )
+        f["respondent.name"] = _text(_("被诉对象"), max_length=128)
+        f["respondent.address"] = _text(_("被诉对象地址"), max_length=255)
+        f["channel"] = forms.ChoiceField(label=_("受理渠道"), choices=Channel.choices, initial="phone")
+        f["unit"] = forms.ChoiceField(
+            label=_("受理单位"),
+            choices=[(u.code, u.name) for u in unit_list],
+            initial=unit_list[0].code if unit_list else "",
+        )
+        f["received_at"] = forms.DateTimeField(
+            label=_("收到时间(补登时填)"),
+            required=False,
+            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            error_messages={"invalid": "收到时间格式不正确"},
+        )
+        f["confidential"] = forms.BooleanField(label=_("保密"), required=False)
+        _style(self)
+
+
+def _units_for_dispatch() -> list[tuple[str, str]]:
+    units = Unit.objects.filter(is_active=True).order_by("path").only("code", "name", "depth")
+    return [("", "—— 请选择单位 ——")] + [(u.code, "\u3000" * u.depth + u.name) for u in units]
+
+
+def _handlers_of(unit: Unit) -> list[tuple[str, str]]:
+    """Handlers and heads of the unit or above it: whom ``assign`` accepts."""
+    parts = [p for p in unit.path.split("/") if p]
+    paths = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    users = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__role__in=[Role.HANDLER, Role.DEPT_HEAD],
+            memberships__unit__path__in=paths,
+        )
+        .distinct()
+        .order_by("username")
+    )
+    return [("", "—— 请选择承办人 ——")] + [(u.username, u.get_full_name() or u.username) for u in users]
+
+
+def _fields_for(action: str, ticket: Ticket, pack: Pack) -> dict[str, forms.Field]:
+    comment = _text(_("说明"), max_length=4000, rows=2)
+    reason = _text(_("理由"), max_length=4000, rows=2)
+    if action == "reject":
+        reasons = [("", "—— 请选择不予受理理由 ——"), *pack.reject_reasons.items()]
+        return {
+            "reason": forms.ChoiceField(label=_("不予受理理由"), choices=reasons, required=False),
+            "comment": comment,
+        }
+    if action in ("dispatch", "redispatch"):
+        label = _("责任单位") if action == "dispatch" else _("责任单位(不选则派回原单位)")
+        return {
+            "unit": forms.ChoiceField(label=label, choices=_units_for_dispatch(), required=False),
+            "comment": comment,
+        }
+    if action == "assign":
+        return {
+            "handler": forms.ChoiceField(
+                label=_("承办人"), choices=_handlers_of(ticket.unit), required=False
+            ),
+            "comment": comment,
+        }
+    if action == "reply":
+        return {"result": _text(_("答复内容"), max_length=20000, rows=3)}
+    if action == "request_extension":
+        unit = pack.extension.unit if pack.extension else ""
+        return {
+            "amount": forms.IntegerField(
+                label=format_lazy("{}({})", _("延期数量"), LIMIT_UNIT_LABELS.get(unit, unit)),
+                required=False,
+                min_value=1,
+                max_value=1000,
+                error_messages={"invalid": "延期数量应为整数"},
+            ),
+            "reason": _text(_("延期理由"), max_length=4000, rows=2),
+        }
+    if action in ("return", "suspend", "reopen"):
+        return {"reason": reason}
+    if action == "return_visit":
+        return {
+            "satisfaction": forms.ChoiceField(
+                label=_("满意度"), choices=Satisfaction.choices, required=False, widget=forms.RadioSelect
+            ),
+            "comment": _text(_("回访记录"), max_length=4000, rows=2),
+        }
+    if action == "close":
+        return {
+            "closing_code": forms.CharField(
+                label=_("办结类型"),
+                max_length=32,
+                required=False,
+                widget=forms.TextInput(attrs={"list": "closing-codes", "placeholder": "handled"}),
+            ),
+            "result": _text(_("办结说明(将告知诉求人)"), max_length=20000, rows=2),
+        }
+    return {"comment": comment}
+
+
+class ActionForm(forms.Form):
+    """One action's small form: its parameters plus the version the user saw."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    seen_seq = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args: Any, action: str, ticket: Ticket, pack: Pack, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"id_{action}_%s")
+        super().__init__(*args, **kwargs)
+        self.action = action
+        self.fields.update(_fields_for(action, ticket, pack))
+        _style(self, id_prefix=f"id_{action}_")
+
+    def params(self) -> dict[str, Any]:
+        """The cleaned action parameters (without the version fields), blanks left out."""
+        return {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if k not in ("expected_version", "seen_seq") and v not in ("", None)
+        }
+
+
+class UnmaskForm(forms.Form):
+    reason = forms.CharField(
+        label=_("查看理由"),
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control", "id": "id_unmask_reason"}),
+    )
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("附件"),
+        error_messages={"required": "请选择要上传的文件"},
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "id": "id_attachment_file"}),
+    )
+
+
+class BlocklistRequestForm(forms.Form):
+    phone = forms.CharField(label=_("号码"), max_length=32, validators=[PHONE])
+    reason = forms.CharField(label=_("申请理由"), max_length=1000, required=False)

@@ -1,0 +1,197 @@
+"""The ticket page (工单详情) and its forms: actions, unmask, attachments.
+
+Every change goes through the services; a view only checks access, shapes input and
+shows the outcome. When someone else acted first the page comes back with a banner, the
+newer history, and the user's form as they typed it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from hotline.core.errors import Conflict, Forbidden, HotlineError, InvalidInput, NotFound
+from hotline.core.types import User
+from hotline.policies.registry import get_pack
+from hotline.tickets.models import Attachment, Ticket, TicketEvent
+from hotline.tickets.services import attachment_add
+from hotline.web.forms_ticket import ActionForm, AttachmentForm, UnmaskForm, put_error
+from hotline.web.views.ticket_common import error_page, page_status, url_or_root
+from hotline.web.views.ticket_page import action_label, actor_name, page_context
+from hotline.workflow.access import access_ticket, ticket_roles, tickets_visible_to
+from hotline.workflow.actions import HANDLERS
+from hotline.workflow.services import ticket_transition, ticket_unmask
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _page(request: HttpRequest, ticket: Ticket, *, status: int = 200, **extra: Any) -> HttpResponse:
+    context = page_context(ticket=ticket, user=_user(request), **extra)
+    return render(request, "web/ticket/ticket.html", context, status=page_status(request, status))
+
+
+def _done(request: HttpRequest, url: str) -> HttpResponse:
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)  # type: ignore[attr-defined]
+
+
+@login_required
+@require_GET
+def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
+    try:
+        ticket = access_ticket(request.user, number)
+    except NotFound as err:
+        return error_page(request, err)
+    return _page(request, ticket)
+
+
+def _conflict_banner(
+    ticket: Ticket, seen_seq: int | None, err: HotlineError, typed: dict[str, Any]
+) -> dict[str, Any]:
+    """What changed since the user loaded the page, worded for the banner."""
+    newer = (
+        list(
+            TicketEvent.objects.filter(ticket=ticket, seq__gt=seen_seq or 0)
+            .select_related("actor")
+            .order_by("seq")
+        )
+        if seen_seq is not None
+        else []
+    )
+    if newer:
+        who = "、".join(dict.fromkeys(actor_name(e) for e in newer))
+        what = "、".join(dict.fromkeys(action_label(e.action) for e in newer))
+        text = _("该工单已被%(who)s处理:%(what)s,请核对后再操作") % {"who": who, "what": what}
+    else:
+        text = _("%(detail)s,请核对后再操作") % {"detail": err.detail}
+    rows = [
+        {"actor": actor_name(e), "label": action_label(e.action), "at": e.created_at, "comment": e.comment}
+        for e in newer
+    ]
+    return {"kind": "conflict", "text": text, "newer": rows, "typed": typed}
+
+
+@login_required
+@require_POST
+def ticket_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    user = _user(request)
+    try:
+        ticket = access_ticket(user, number)
+    except NotFound as err:
+        return error_page(request, err)
+    if action not in HANDLERS:
+        return error_page(request, NotFound(f"未知的操作“{action}”", code="unknown_action"))
+    pack = get_pack(ticket.policy)
+    form = ActionForm(request.POST, action=action, ticket=ticket, pack=pack)
+    if not form.is_valid():
+        if "expected_version" in form.errors:
+            return error_page(request, InvalidInput("页面已过期,请刷新后再操作", code="version_required"))
+        return _page(request, ticket, status=400, bound={action: form})
+    label = action_label(action)
+    try:
+        ticket_transition(
+            ticket=ticket,
+            action=action,
+            actor=user,
+            params=form.params(),
+            expected_version=form.cleaned_data["expected_version"],
+        )
+    except Conflict as err:  # stale version, or the stage moved on (InvalidTransition)
+        fresh = access_ticket(user, number)
+        data = request.POST.copy()
+        data["expected_version"] = str(fresh.version)
+        last = TicketEvent.objects.filter(ticket=fresh).order_by("-seq").values_list("seq", flat=True).first()
+        data["seen_seq"] = str(last or 0)
+        again = ActionForm(data, action=action, ticket=fresh, pack=get_pack(fresh.policy))
+        typed = {str(form.fields[k].label): v for k, v in form.params().items() if isinstance(v, str)}
+        banner = _conflict_banner(fresh, form.cleaned_data.get("seen_seq"), err, typed)
+        banner["action"] = label
+        return _page(request, fresh, status=409, bound={action: again}, banner=banner)
+    except HotlineError as err:
+        put_error(form, err)
+        banner = {
+            "kind": "error",
+            "text": _("%(action)s未完成:%(detail)s") % {"action": label, "detail": err.detail},
+        }
+        return _page(request, ticket, status=err.status, bound={action: form}, banner=banner)
+    messages.success(request, _("已%(action)s") % {"action": label})
+    if tickets_visible_to(user).filter(pk=ticket.pk).exists():
+        return _done(request, reverse("web:ticket", args=[number]))
+    # e.g. after 退单 the unit no longer sees the ticket
+    return _done(request, url_or_root("web:home"))
+
+
+@login_required
+@require_POST
+def ticket_unmask_view(request: HttpRequest, number: str) -> HttpResponse:
+    """Show a confidential ticket's identity once, with a reason; logged by ``ticket_unmask``."""
+    user = _user(request)
+    try:
+        ticket = access_ticket(user, number)
+    except NotFound as err:
+        return error_page(request, err)
+    form = UnmaskForm(request.POST)
+    form.is_valid()
+    try:
+        result = ticket_unmask(ticket=ticket, actor=user, reason=form.cleaned_data.get("reason", ""))
+    except InvalidInput as err:
+        put_error(form, err)
+        return _page(request, ticket, status=400, unmask_form=form)
+    except Forbidden as err:
+        return _page(request, ticket, status=403, banner={"kind": "error", "text": err.detail})
+    response = _page(request, result.ticket, unmasked=result.identity, unmask_form=UnmaskForm())
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, number: str, pk: int) -> HttpResponseBase:
+    """Download an attachment of a ticket the user may see (404 for anyone else)."""
+    try:
+        ticket = access_ticket(request.user, number)
+    except NotFound as err:
+        return error_page(request, err)
+    attachment = Attachment.objects.filter(ticket=ticket, pk=pk).first()
+    if attachment is None:
+        return error_page(request, NotFound("附件不存在或您无权查看", code="attachment_not_found"))
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_upload(request: HttpRequest, number: str) -> HttpResponse:
+    user = _user(request)
+    try:
+        ticket = access_ticket(user, number)
+    except NotFound as err:
+        return error_page(request, err)
+    if not ticket_roles(user, ticket):
+        return error_page(request, Forbidden("您不能为此工单上传附件", code="attachment_forbidden"))
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            attachment_add(ticket=ticket, upload=form.cleaned_data["file"], actor=user)
+        except HotlineError as err:
+            put_error(form, err)
+        else:
+            messages.success(request, _("附件已上传"))
+            return redirect("web:ticket", number=number)
+    return _page(request, ticket, status=400, attachment_form=form)
