@@ -147,6 +147,33 @@ LOGOUT_REDIRECT_URL = "/login/"
 # number of consumers; exactly one runs the periodic scheduler (HOTLINE_WORKER_SCHEDULER).
 HOTLINE_HUEY_NAME = os.environ.get("HOTLINE_HUEY_NAME", "hotline")
 HOTLINE_HUEY_IMMEDIATE = _env_bool("HOTLINE_HUEY_IMMEDIATE", False)
+# Whether this `hotline worker` runs the periodic scheduler (--no-scheduler sets it off).
+HOTLINE_WORKER_SCHEDULER = _env_bool("HOTLINE_WORKER_SCHEDULER", True)
+
+# --- Notifications --------------------------------------------------------------------
+# Outbox delivery (ADR 0010): retries with exponential backoff and jitter, then "dead".
+HOTLINE_PUBLIC_BASE_URL = os.environ.get("HOTLINE_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+HOTLINE_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("HOTLINE_NOTIFY_MAX_ATTEMPTS", "8"))
+HOTLINE_NOTIFY_BACKOFF_SECONDS = float(os.environ.get("HOTLINE_NOTIFY_BACKOFF_SECONDS", "30"))
+HOTLINE_NOTIFY_BACKOFF_MAX_SECONDS = float(os.environ.get("HOTLINE_NOTIFY_BACKOFF_MAX_SECONDS", "3600"))
+HOTLINE_NOTIFY_LEASE_SECONDS = float(os.environ.get("HOTLINE_NOTIFY_LEASE_SECONDS", "120"))
+HOTLINE_NOTIFY_TIMEOUT_SECONDS = float(os.environ.get("HOTLINE_NOTIFY_TIMEOUT_SECONDS", "20"))
+# Email: empty host = not configured (messages stay visible as "未发送: 未配置").
+HOTLINE_SMTP_HOST = os.environ.get("HOTLINE_SMTP_HOST", "")
+HOTLINE_SMTP_PORT = int(os.environ.get("HOTLINE_SMTP_PORT", "25"))
+HOTLINE_SMTP_USER = os.environ.get("HOTLINE_SMTP_USER", "")
+HOTLINE_SMTP_PASSWORD = os.environ.get("HOTLINE_SMTP_PASSWORD", "")
+HOTLINE_SMTP_FROM = os.environ.get("HOTLINE_SMTP_FROM", "hotline@localhost")
+HOTLINE_SMTP_TLS = _env_bool("HOTLINE_SMTP_TLS", False)
+# SMS: Aliyun Dysmsapi SendSms. Empty endpoint = not configured.
+HOTLINE_SMS_ENDPOINT = os.environ.get("HOTLINE_SMS_ENDPOINT", "")  # e.g. https://dysmsapi.aliyuncs.com/
+HOTLINE_SMS_ACCESS_KEY_ID = os.environ.get("HOTLINE_SMS_ACCESS_KEY_ID", "")
+HOTLINE_SMS_ACCESS_KEY_SECRET = os.environ.get("HOTLINE_SMS_ACCESS_KEY_SECRET", "")
+HOTLINE_SMS_SIGN_NAME = os.environ.get("HOTLINE_SMS_SIGN_NAME", "")
+# kind=TemplateCode pairs, comma separated (receipt=SMS_123,result=SMS_456); default SMS_HOTLINE_<KIND>
+HOTLINE_SMS_TEMPLATES = dict(
+    pair.split("=", 1) for pair in os.environ.get("HOTLINE_SMS_TEMPLATES", "").split(",") if "=" in pair
+)
 
 # --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -182,6 +209,8 @@ SPECTACULAR_SETTINGS = {
 HOTLINE_DEFAULT_POLICY = os.environ.get("HOTLINE_DEFAULT_POLICY", "enterprise")
 # Where public submissions land; empty: the first hotline centre unit, else the root unit.
 HOTLINE_PUBLIC_UNIT = os.environ.get("HOTLINE_PUBLIC_UNIT", "")
+# The hotline's phone number, shown on the public portal.
+HOTLINE_PUBLIC_PHONE = os.environ.get("HOTLINE_PUBLIC_PHONE", "12345")
 HOTLINE_ATTACHMENT_MAX_BYTES = int(os.environ.get("HOTLINE_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 HOTLINE_ATTACHMENT_TYPES = {
     ".jpg": "image/jpeg",

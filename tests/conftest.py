@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import uuid
 from typing import Any
 
 import pytest
@@ -8,6 +10,10 @@ from rest_framework.test import APIClient
 from hotline.demo.seed import DemoOrg, seed_org
 
 PASSWORD = "pw-test-123"
+
+# Each test run gets its own Huey queue, so runs sharing one Redis never take each
+# other's tasks (scripts/test sets it too, before Django reads the settings).
+os.environ.setdefault("HOTLINE_HUEY_NAME", f"test-{uuid.uuid4().hex[:8]}")
 
 
 def pytest_configure(config: Any) -> None:

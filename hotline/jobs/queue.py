@@ -7,7 +7,10 @@ otherwise. Tasks live in each app's ``tasks.py`` (found by the consumer at start
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.db import close_old_connections
 from huey import Huey, RedisHuey, SqliteHuey
 
 
@@ -23,3 +26,17 @@ def _make_huey() -> Huey:
 
 
 huey: Huey = _make_huey()
+
+
+# Tasks run in the consumer's worker threads: drop broken or expired database connections
+# around each task, as Django does around each request.
+@huey.pre_execute()
+def _db_before(task: Any) -> None:
+    if not huey.immediate:
+        close_old_connections()
+
+
+@huey.post_execute()
+def _db_after(task: Any, task_value: Any, exc: BaseException | None) -> None:
+    if not huey.immediate:
+        close_old_connections()

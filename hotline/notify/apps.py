@@ -5,3 +5,10 @@ class NotifyConfig(AppConfig):
     name = "hotline.notify"
     label = "notify"
     verbose_name = "消息通知"
+
+    def ready(self) -> None:
+        from hotline.notify.events import on_ticket_event
+        from hotline.workflow.events import event_listeners
+
+        if on_ticket_event not in event_listeners:
+            event_listeners.append(on_ticket_event)

@@ -1,0 +1,129 @@
+"""Delivering outbox rows: claim with a lease, send, record the outcome (ADR 0010).
+
+A row is claimed by one conditional UPDATE (``status`` and ``attempts`` unchanged since it
+was read), which sets ``sending`` and a lease. A worker killed mid-send leaves the row
+``sending``; after the lease it is due again and sent with the same idempotency key.
+The outcome is written only if the row is still ours (``attempts`` is the fencing token).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Min
+from django.utils import timezone
+
+from hotline.notify.channels import NotConfigured, PermanentError, sender_for
+from hotline.notify.models import OPEN_STATUSES, Message, MessageChannel, MessageStatus
+
+logger = logging.getLogger(__name__)
+
+SENT_BY_WORKER = (MessageChannel.EMAIL, MessageChannel.SMS)
+
+
+@dataclass
+class DeliveryReport:
+    sent: list[int] = field(default_factory=list)
+    retrying: list[int] = field(default_factory=list)
+    dead: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+
+
+def backoff_seconds(attempt: int, *, rng: random.Random | None = None) -> float:
+    """Wait before try ``attempt + 1``: base · 2^(attempt-1), capped, with "equal jitter"
+    (half fixed, half random) so that many failed messages do not retry in lockstep."""
+    base = float(settings.HOTLINE_NOTIFY_BACKOFF_SECONDS)
+    cap = float(settings.HOTLINE_NOTIFY_BACKOFF_MAX_SECONDS)
+    delay = min(cap, base * 2 ** max(attempt - 1, 0))
+    return delay / 2 + (rng or random).uniform(0, delay / 2)
+
+
+def _due(now: datetime, limit: int) -> list[Message]:
+    return list(
+        Message.objects.filter(status__in=OPEN_STATUSES, channel__in=SENT_BY_WORKER, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "pk")
+        .only("pk", "status", "attempts")[:limit]
+    )
+
+
+def _claim(row: Message, now: datetime) -> bool:
+    lease = now + timedelta(seconds=float(settings.HOTLINE_NOTIFY_LEASE_SECONDS))
+    claimed = Message.objects.filter(pk=row.pk, status=row.status, attempts=row.attempts).update(
+        status=MessageStatus.SENDING, attempts=row.attempts + 1, lease_until=lease, next_attempt_at=lease
+    )
+    return claimed == 1
+
+
+def _finish(pk: int, attempts: int, **fields: object) -> None:
+    Message.objects.filter(pk=pk, status=MessageStatus.SENDING, attempts=attempts).update(
+        lease_until=None, **fields
+    )
+
+
+def deliver_one(message: Message) -> str:
+    """Send one claimed row and record the outcome; returns the new status."""
+    attempts = message.attempts
+    try:
+        provider_id = sender_for(message.channel)(message)
+    except NotConfigured as exc:
+        _finish(message.pk, attempts, status=MessageStatus.SKIPPED, last_error=str(exc)[:500])
+        return MessageStatus.SKIPPED
+    except PermanentError as exc:
+        _finish(message.pk, attempts, status=MessageStatus.DEAD, last_error=str(exc)[:500])
+        return MessageStatus.DEAD
+    except Exception as exc:  # a temporary failure: connection refused, timeout, provider busy
+        error = f"{type(exc).__name__}: {exc}"[:500]
+        if attempts >= settings.HOTLINE_NOTIFY_MAX_ATTEMPTS:
+            _finish(message.pk, attempts, status=MessageStatus.DEAD, last_error=error)
+            return MessageStatus.DEAD
+        retry_at = timezone.now() + timedelta(seconds=backoff_seconds(attempts))
+        _finish(
+            message.pk, attempts, status=MessageStatus.RETRYING, last_error=error, next_attempt_at=retry_at
+        )
+        return MessageStatus.RETRYING
+    _finish(
+        message.pk,
+        attempts,
+        status=MessageStatus.SENT,
+        sent_at=timezone.now(),
+        provider_message_id=provider_id[:100],
+        last_error="",
+    )
+    return MessageStatus.SENT
+
+
+def deliver_due(*, now: datetime | None = None, batch: int = 50) -> DeliveryReport:
+    """Deliver every email/SMS row that is due now (pending, retry time reached, lease expired)."""
+    report = DeliveryReport()
+    buckets = {
+        MessageStatus.SENT: report.sent,
+        MessageStatus.RETRYING: report.retrying,
+        MessageStatus.DEAD: report.dead,
+        MessageStatus.SKIPPED: report.skipped,
+    }
+    seen: set[int] = set()
+    while True:
+        moment = now or timezone.now()
+        rows = [r for r in _due(moment, batch) if r.pk not in seen]
+        if not rows:
+            return report
+        for row in rows:
+            seen.add(row.pk)
+            if not _claim(row, moment):
+                continue  # another worker has it
+            message = Message.objects.get(pk=row.pk)
+            status = deliver_one(message)
+            buckets[MessageStatus(status)].append(message.pk)
+            logger.info("message %s (%s) → %s", message.pk, message.idempotency_key, status)
+
+
+def next_due_at() -> datetime | None:
+    """When the earliest open email/SMS row falls due (retry time or lease end)."""
+    value: datetime | None = Message.objects.filter(
+        status__in=OPEN_STATUSES, channel__in=SENT_BY_WORKER
+    ).aggregate(m=Min("next_attempt_at"))["m"]
+    return value

@@ -1,0 +1,79 @@
+"""Rendering a message from its kind's templates (``templates/notify/<kind>/``).
+
+Each kind has ``subject.txt`` and ``body.txt``; complainant kinds also ``sms.txt`` (short).
+Plain text, no HTML escaping. Another language goes in ``notify/<language>/<kind>/`` and is
+used when that language is active (Chinese is the default set).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.template import Engine, TemplateDoesNotExist
+from django.utils import translation
+
+_engine = Engine(dirs=[str(Path(__file__).resolve().parent / "templates")], autoescape=False)
+
+COMPLAINANT_KINDS = ("receipt", "accepted", "rejected", "extension", "result", "survey", "survey_link")
+STAFF_KINDS = (
+    "dispatched",
+    "due_soon",
+    "overdue",
+    "escalated",
+    "returned",
+    "approval_needed",
+    "visit_due",
+    "supervised",
+)
+KIND_LABELS = {
+    "receipt": "登记回执",
+    "accepted": "受理告知",
+    "rejected": "不予受理告知",
+    "extension": "延期告知",
+    "result": "办理结果",
+    "survey": "回访评价",
+    "survey_link": "评价链接",
+    "dispatched": "新派工单",
+    "due_soon": "即将到期",
+    "overdue": "已超期",
+    "escalated": "超期上报",
+    "returned": "退单",
+    "approval_needed": "待审批",
+    "visit_due": "待回访",
+    "supervised": "督办",
+}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    body: str
+    sms: str
+
+
+def _render(kind: str, part: str, context: dict[str, Any]) -> str:
+    language = translation.get_language() or ""
+    names = [f"notify/{language}/{kind}/{part}.txt", f"notify/{kind}/{part}.txt"]
+    template = _engine.select_template(names)
+    return template.render(_context(context)).strip()
+
+
+def _context(context: dict[str, Any]) -> Any:
+    from django.template import Context
+
+    return Context(context, autoescape=False)
+
+
+def render_message(kind: str, context: dict[str, Any]) -> Rendered:
+    """Subject, body and short SMS text of ``kind``; unknown kinds raise ``ValueError``."""
+    if kind not in KIND_LABELS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    subject = " ".join(_render(kind, "subject", context).split())
+    body = _render(kind, "body", context)
+    try:
+        sms = _render(kind, "sms", context)
+    except TemplateDoesNotExist:
+        sms = subject
+    return Rendered(subject=subject[:200], body=body, sms=sms)

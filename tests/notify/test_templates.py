@@ -1,0 +1,71 @@
+"""Every kind renders in Chinese, with what its reader needs and nothing they must not see."""
+
+from __future__ import annotations
+
+import pytest
+
+from hotline.notify.templating import COMPLAINANT_KINDS, KIND_LABELS, STAFF_KINDS, render_message
+
+CONTEXT = {
+    "number": "JZ20260929000123",
+    "query_code": "Q7K2M9",
+    "subject": "电饭煲无法加热",
+    "type_label": "投诉",
+    "unit_name": "东湖区市场监管局",
+    "due": "2026-10-09 17:30",
+    "registered_at": "2026-09-29 09:00",
+    "reason": "不属于本单位职责范围",
+    "result": "已责令商家退款",
+    "rate_url": "https://hotline.example/public/rate/JZ20260929000123/",
+    "track_url": "https://hotline.example/public/track/",
+    "comment": "请尽快处理",
+    "from_unit_name": "东湖区市场监管局",
+    "amount": 3,
+    "amount_unit": "个工作日",
+    "request_label": "延期申请",
+    "round": 2,
+}
+
+
+def test_every_kind_has_templates() -> None:
+    assert set(KIND_LABELS) == set(COMPLAINANT_KINDS) | set(STAFF_KINDS)
+
+
+@pytest.mark.parametrize("kind", sorted(KIND_LABELS))
+def test_kind_renders_chinese_subject_and_body_with_the_number(kind: str) -> None:
+    rendered = render_message(kind, CONTEXT)
+    assert CONTEXT["number"] in rendered.subject
+    assert CONTEXT["number"] in rendered.body
+    assert "{{" not in rendered.body and "{%" not in rendered.body
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in rendered.subject)
+
+
+@pytest.mark.parametrize("kind", COMPLAINANT_KINDS)
+def test_complainant_sms_is_short(kind: str) -> None:
+    sms = render_message(kind, CONTEXT).sms
+    assert CONTEXT["number"] in sms
+    assert len(sms) <= 70 * 2  # at most two SMS segments
+
+
+def test_receipt_carries_number_and_query_code() -> None:
+    rendered = render_message("receipt", CONTEXT)
+    assert "Q7K2M9" in rendered.body and "Q7K2M9" in rendered.sms
+
+
+def test_rejection_gives_the_reason() -> None:
+    assert "不属于本单位职责范围" in render_message("rejected", CONTEXT).body
+
+
+def test_survey_link_points_at_the_portal_rating_page() -> None:
+    rendered = render_message("survey_link", CONTEXT)
+    assert "/public/rate/JZ20260929000123/" in rendered.body
+
+
+def test_plain_text_is_not_html_escaped() -> None:
+    rendered = render_message("result", {**CONTEXT, "result": "退款<100元> & 道歉"})
+    assert "退款<100元> & 道歉" in rendered.body
+
+
+def test_unknown_kind_is_refused() -> None:
+    with pytest.raises(ValueError):
+        render_message("nonsense", CONTEXT)
