@@ -1,8 +1,15 @@
-"""``hotline demo``: migrate the embedded database, load demo data, print logins, serve."""
+"""``hotline demo``: migrate the embedded database, load demo data, print logins, serve.
+
+Serving also starts one ``hotline worker`` beside the web server (reminders, escalation,
+return visits, message delivery), stopped when the demo stops; ``--no-worker`` leaves it out.
+"""
 
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 from typing import Any
 
 from django.core.management import call_command
@@ -24,6 +31,9 @@ class Command(BaseCommand):
             "--tickets", type=int, default=300, help="演示工单数量(仅在数据库中还没有工单时生成)"
         )
         parser.add_argument("--no-serve", action="store_true", help="只准备数据,不启动服务")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="不启动后台任务进程(催办、回访、消息发送)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
@@ -39,9 +49,21 @@ class Command(BaseCommand):
         for username, display, role, unit in USERS:
             self.stdout.write(f"  {username:<12} {display} · {role} · {org.units[unit].name}")
         url = f"http://{options['host']}:{options['port']}"
+        self.stdout.write(f"工作台: {url}/   公众门户: {url}/public/")
         self.stdout.write(f"管理后台: {url}/admin/   API 文档: {url}/api/docs/")
         if options["no_serve"]:
             return
-        call_command(
-            "runserver", f"{options['host']}:{options['port']}", use_reloader=False, insecure_serving=True
-        )
+        worker = None
+        if not options["no_worker"]:
+            worker = subprocess.Popen([sys.executable, "-m", "hotline.cli", "worker"])
+            self.stdout.write(f"后台任务进程已启动(pid {worker.pid})")
+            # stopped with the demo, on Ctrl-C or on SIGTERM alike
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        try:
+            call_command(
+                "runserver", f"{options['host']}:{options['port']}", use_reloader=False, insecure_serving=True
+            )
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=30)
