@@ -5,3 +5,10 @@ class FollowupConfig(AppConfig):
     name = "hotline.followup"
     label = "followup"
     verbose_name = "催办与回访"
+
+    def ready(self) -> None:
+        from hotline.followup.listeners import on_ticket_event
+        from hotline.workflow.events import event_listeners
+
+        if on_ticket_event not in event_listeners:
+            event_listeners.append(on_ticket_event)

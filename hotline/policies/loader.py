@@ -56,6 +56,7 @@ _TOP_REQUIRED = (
 _TOP_OPTIONAL = ("confidential_types", "return_visit", "reminders")
 _SOURCE_REQUIRED = ("title", "reference")
 _SOURCE_OPTIONAL = ("issuer", "issued", "amended", "url", "notes")
+RETURN_VISIT_WHEN = ("reply", "limit_expired")  # when the sweep opens a visit task (ADR 0011)
 _TYPE_KEYS = ("workflow", "total", "limits", "severity_limits", "category_limits")
 
 
@@ -224,6 +225,13 @@ class _PackParser:
                 ok = False
         if "roles" in m and self.r.roles(m["roles"], "return_visit.roles") is None:
             ok = False
+        if (
+            "max_attempts" in m
+            and self.r.integer(m["max_attempts"], "return_visit.max_attempts", minimum=1) is None
+        ):
+            ok = False
+        if "when" in m and self.r.choice(m["when"], "return_visit.when", RETURN_VISIT_WHEN, "moment") is None:
+            ok = False
         for key, item in m.items():
             if isinstance(item, dict) and any(not isinstance(k, str) for k in item):
                 self.r.fail(join("return_visit", key), "keys must be strings")
@@ -233,7 +241,17 @@ class _PackParser:
     def _reminders(self, value: object) -> Reminders | None:
         r = self.r
         m = r.mapping(
-            value, "reminders", optional=("notify", "before_due", "escalation", "quiet_hours", "repeat_every")
+            value,
+            "reminders",
+            optional=(
+                "notify",
+                "before_due",
+                "escalation",
+                "quiet_hours",
+                "repeat_every",
+                "on_rest_days",
+                "anytime_severities",
+            ),
         )
         if m is None:
             return None
@@ -279,7 +297,19 @@ class _PackParser:
         if m.get("repeat_every") is not None:
             repeat = r.limit(m["repeat_every"], "reminders.repeat_every", minimum=1)
             ok &= repeat is not None
-        if not ok or notify is None:
+        on_rest_days = m.get("on_rest_days", False)
+        if not isinstance(on_rest_days, bool):
+            r.fail("reminders.on_rest_days", f"expected true or false, got {on_rest_days!r}")
+            ok = False
+        anytime = r.choices(
+            m.get("anytime_severities", []),
+            "reminders.anytime_severities",
+            SEVERITIES,
+            "severity",
+            allow_empty=True,
+        )
+        ok &= anytime is not None
+        if not ok or notify is None or anytime is None:
             return None
         return Reminders(
             notify=notify,
@@ -287,6 +317,8 @@ class _PackParser:
             escalation=tuple(steps),
             quiet_hours=quiet,
             repeat_every=repeat,
+            on_rest_days=on_rest_days,
+            anytime_severities=frozenset(anytime),
         )
 
     def _reminder_point(self, raw: object, path: str, default_notify: frozenset[str]) -> ReminderPoint | None:

@@ -136,13 +136,19 @@ class QuietHours:
 
 @dataclass(frozen=True)
 class Reminders:
-    """When the reminders worker reminds and escalates (催办与升级). Empty by default."""
+    """When the reminders worker reminds and escalates (催办与升级). Empty by default.
+
+    Reminders wait for working time: not on rest days (unless ``on_rest_days``) and not in
+    ``quiet_hours``; tickets of a severity in ``anytime_severities`` are reminded at once.
+    """
 
     notify: frozenset[str] = frozenset({"handler"})
     before_due: tuple[ReminderPoint, ...] = ()
     escalation: tuple[EscalationStep, ...] = ()
     quiet_hours: QuietHours | None = None
     repeat_every: Limit | None = None
+    on_rest_days: bool = False
+    anytime_severities: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,9 @@ ACTION_LABELS: Final[dict[str, str]] = {
     "close": "办结",
     "reopen": "重新打开",
     "unmask": "查看身份",
+    "remind": "催办",
+    "escalate": "超期升级",
+    "return_visit_attempt": "回访未接通",
 }
 
 # Where an action leads. ``to`` is the target stage; an omitted ``to`` means the ticket

@@ -8,7 +8,7 @@ and gets a ``Conflict`` (HTTP 409). Nothing is deleted: a correction is a new ev
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -36,10 +36,6 @@ from hotline.workflow.events import record_event
 from hotline.workflow.state import enter_stage, refresh_dues
 
 ACTIONS_WHILE_SUSPENDED = frozenset({"resume"})
-
-# Hooks run after commit (notifications, tasks). Registered by other apps; never raise.
-after_transition_hooks: list[Callable[[Ticket, TicketEvent], None]] = []
-
 
 @dataclass
 class TransitionResult:
@@ -180,8 +176,6 @@ def ticket_transition(
             public=outcome.public,
             now=now,
         )
-        for hook in after_transition_hooks:
-            transaction.on_commit(lambda hook=hook: hook(locked, event))  # type: ignore[misc]
     return TransitionResult(ticket=locked, event=event)
 
 

@@ -44,6 +44,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--disable-dev-shm-usage",
+    "--lang=zh-CN",  # native widgets (file and date inputs) in Chinese, as on a centre's desktops
     # Belt and braces: no host name but the loopback ones resolves, so nothing the browser
     # does by itself (outside any page's routes) can reach the network either.
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",

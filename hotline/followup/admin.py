@@ -1,0 +1,39 @@
+"""Return visits and reminder records in the admin: read-only (they change through services)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from hotline.followup.models import ReturnVisit, ReturnVisitAttempt, SweepMark
+from hotline.tickets.admin import ReadOnlyAdmin
+
+
+class AttemptInline(admin.TabularInline):
+    model = ReturnVisitAttempt
+    fields = ["at", "by", "outcome", "note"]
+    readonly_fields = ("at", "by", "outcome", "note")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ReturnVisit)
+class ReturnVisitAdmin(ReadOnlyAdmin):
+    list_display = ["ticket", "round", "status", "due_at", "satisfaction", "close_at", "next_step", "done_at"]
+    list_filter = ["status", "satisfaction", "next_step"]
+    search_fields = ["ticket__number"]
+    raw_id_fields = ["ticket"]
+    inlines = [AttemptInline]
+
+
+@admin.register(SweepMark)
+class SweepMarkAdmin(ReadOnlyAdmin):
+    list_display = ["ticket", "kind", "point", "due_at", "done_at", "sent", "messages"]
+    list_filter = ["kind", "sent"]
+    search_fields = ["ticket__number"]
+    raw_id_fields = ["ticket"]

@@ -1,0 +1,483 @@
+"""The deadline sweep and the return-visit services (催办、升级、回访).
+
+``run_sweep`` is one synchronous pass; the periodic task runs it every minute and
+``hotline sweep`` runs it once. Each ticket is handled in its own transaction under the
+ticket's row lock (the lock ``ticket_transition`` takes), and each point acted on is a
+``SweepMark`` row written in the same transaction as its notification and history event:
+its unique constraint makes a point happen once, however many sweeps run at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from hotline.calendar.services import compute_deadline, get_calendar
+from hotline.core.errors import Forbidden, HotlineError, InvalidInput, InvalidTransition
+from hotline.core.types import AnyUser, User
+from hotline.followup.listeners import (
+    UNREACHABLE_CLOSING_CODE,
+    VISIT_ACTION,
+    limit_of,
+    visit_create,
+    visit_roles,
+)
+from hotline.followup.models import (
+    ACTIVE_VISIT_STATUSES,
+    AttemptOutcome,
+    MarkKind,
+    NextStep,
+    ReturnVisit,
+    ReturnVisitAttempt,
+    SweepMark,
+    SweepSchedule,
+    VisitStatus,
+)
+from hotline.followup.points import Point, escalation_points, reminder_points, send_time
+from hotline.notify.services import notify_complainant, notify_staff
+from hotline.policies.registry import get_pack
+from hotline.policies.schema import Pack
+from hotline.tickets.models import Status, Ticket, TicketEvent
+from hotline.workflow.access import ticket_roles
+from hotline.workflow.events import record_event
+from hotline.workflow.services import ticket_transition
+
+logger = logging.getLogger(__name__)
+
+SYSTEM_LABEL = "系统(催办)"
+VISIT_SYSTEM_LABEL = "系统(回访)"
+BATCH_SIZE = 200
+RETRY_AFTER = timedelta(minutes=5)  # a ticket whose sweep failed is looked at again then
+DEFAULT_MAX_ATTEMPTS = 3  # failed call-backs before the complainant counts as unreachable
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did (counts), for the log, the command and the tests."""
+
+    now: datetime
+    tickets: int = 0  # tickets looked at
+    reminders: int = 0  # before-due reminders sent
+    escalations: int = 0  # escalation steps sent
+    superseded: int = 0  # points passed over (a later one was sent, or the due time passed)
+    postponed: int = 0  # points reached in quiet hours or on a rest day
+    messages: int = 0  # outbox rows written
+    visits_created: int = 0
+    visits_closed: int = 0  # unreachable complainants closed after unreachable_close_after
+    redispatched: int = 0
+    supervised: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return (
+            f"检查工单 {self.tickets} 件;催办 {self.reminders} 次,升级 {self.escalations} 次,"
+            f"顺延 {self.postponed} 次,跳过 {self.superseded} 个过期节点;消息 {self.messages} 条;"
+            f"新建回访 {self.visits_created} 件,联系不上办结 {self.visits_closed} 件;"
+            f"自动再次派单 {self.redispatched} 件,转督办 {self.supervised} 件;错误 {len(self.errors)} 个"
+        )
+
+
+def run_sweep(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) -> SweepReport:
+    """One sweep: reminders and escalation of due tickets, then the return-visit steps."""
+    report = SweepReport(now=now or timezone.now())
+    _sweep_tickets(report, batch_size)
+    _close_unreachable(report, batch_size)
+    _follow_dissatisfied(report, batch_size)
+    if report.errors:
+        logger.warning("sweep finished with errors: %s", report.errors)
+    return report
+
+
+# --- tickets: reminders, escalation, visits at the limit ---------------------------------
+
+
+def _sweep_tickets(report: SweepReport, batch_size: int) -> None:
+    now = report.now
+    while True:
+        ids = list(
+            SweepSchedule.objects.filter(next_at__lte=now)
+            .order_by("next_at")
+            .values_list("ticket_id", flat=True)[:batch_size]
+        )
+        if not ids:
+            return
+        for pk in ids:
+            try:
+                _sweep_ticket(pk, report)
+            except Exception as exc:  # one broken ticket must not stop the sweep
+                logger.exception("sweep failed for ticket %s", pk)
+                report.errors.append(f"工单 {pk}: {exc}")
+                SweepSchedule.objects.filter(ticket_id=pk).update(next_at=now + RETRY_AFTER)
+
+
+def _sweep_ticket(pk: int, report: SweepReport) -> None:
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().filter(pk=pk).first()
+        if ticket is None or ticket.status == Status.CLOSED:
+            SweepSchedule.objects.filter(ticket_id=pk).delete()
+            return
+        report.tickets += 1
+        pack = get_pack(ticket.policy)
+        next_at = _remind(ticket, pack, report) if ticket.status == Status.OPEN else None
+        _visit_at_limit(ticket, pack, report)
+        SweepSchedule.objects.update_or_create(ticket_id=pk, defaults={"next_at": next_at})
+
+
+def _clock(ticket: Ticket) -> tuple[str, datetime, datetime, str] | None:
+    """The running clock: (key, start, due, unit). The key changes with an extension."""
+    clock = ticket.stage_clock or ticket.final_clock
+    if not clock or ticket.due_at is None:
+        return None
+    name = "stage" if ticket.stage_clock else "final"
+    start = datetime.fromisoformat(clock["start"])
+    due = ticket.due_at
+    return f"{name}:{int(start.timestamp())}:{int(due.timestamp())}", start, due, str(clock["unit"])
+
+
+def _remind(ticket: Ticket, pack: Pack, report: SweepReport) -> datetime | None:
+    """Send what is due now; return when the ticket needs looking at again (None: never)."""
+    now, rules = report.now, pack.reminders
+    clock = _clock(ticket)
+    if clock is None:
+        return None
+    key, start, due, unit = clock
+    cal = get_calendar()
+    before = reminder_points(cal, start=start, due=due, unit=unit, reminders=rules)
+    after = list(escalation_points(cal, due=due, reminders=rules, until=now))
+    done = set(SweepMark.objects.filter(ticket=ticket, clock=key).values_list("point", flat=True))
+    reached_before = [p for p in before if p.at <= now and p.key not in done]
+    reached_after = [p for p in after if p.at <= now and p.key not in done]
+    allowed = send_time(cal, now, reminders=rules, anytime=ticket.severity in rules.anytime_severities)
+    wake: list[datetime] = [p.at for p in (*before, *after) if p.at > now and p.key not in done]
+
+    # Before the due time only the latest reached point is worth sending (after downtime or
+    # an extension the earlier ones are stale); once it has passed, none of them is.
+    to_send: list[Point] = []
+    stale = reached_before if now >= due else reached_before[:-1]
+    if now < due and reached_before:
+        to_send.append(reached_before[-1])
+    # Every escalation level is told; of the repeats only the latest.
+    repeats = [p for p in reached_after if p.key.startswith("repeat=")]
+    stale += repeats[:-1]
+    to_send += [p for p in reached_after if not p.key.startswith("repeat=")] + repeats[-1:]
+
+    for point in stale:
+        if _mark(ticket, key, point, now=now, sent=False, note="已被后续节点取代"):
+            report.superseded += 1
+    if to_send and allowed > now:
+        report.postponed += len(to_send)
+        wake.append(allowed)
+        to_send = []
+    for point in to_send:
+        _send(ticket, key, due, point, report)
+    return min(wake) if wake else None
+
+
+def _mark(
+    ticket: Ticket, clock: str, point: Point, *, now: datetime, sent: bool, note: str = ""
+) -> SweepMark | None:
+    """Claim ``point`` for this sweep; None when another sweep already has it."""
+    try:
+        with transaction.atomic():
+            return SweepMark.objects.create(
+                ticket=ticket,
+                clock=clock,
+                point=point.key,
+                kind=MarkKind.REMINDER if point.kind == "reminder" else MarkKind.ESCALATION,
+                due_at=point.at,
+                done_at=now,
+                roles=sorted(point.roles),
+                sent=sent,
+                note=note,
+            )
+    except IntegrityError:
+        return None
+
+
+def _point_label(point: Point) -> str:
+    kind, _, value = point.key.partition("=")
+    if kind == "used":
+        return f"已用时限的{float(value):.0%}"
+    if kind == "left":
+        return f"距到期还剩{value}"
+    if kind == "repeat":
+        return f"超期持续上报(第{value}次)"
+    return f"超期升级第{point.step}级"
+
+
+def _send(ticket: Ticket, clock: str, due: datetime, point: Point, report: SweepReport) -> None:
+    mark = _mark(ticket, clock, point, now=report.now, sent=True)
+    if mark is None:
+        return
+    if point.kind == "reminder":
+        kind, action = "due_soon", "remind"
+        report.reminders += 1
+    else:
+        kind, action = ("overdue" if point.step == 1 else "escalated"), "escalate"
+        report.escalations += 1
+    label = _point_label(point)
+    written = notify_staff(
+        ticket=ticket,
+        kind=kind,
+        roles=point.roles,
+        context={"point": label},
+        key=f"followup:{ticket.pk}:{clock}:{point.key}",
+    )
+    mark.messages = written
+    mark.save(update_fields=["messages"])
+    report.messages += written
+    record_event(
+        ticket,
+        action=action,
+        actor=None,
+        actor_label=SYSTEM_LABEL,
+        from_stage=ticket.stage,
+        from_status=ticket.status,
+        comment=label,
+        payload={
+            "point": point.key,
+            "point_at": point.at.isoformat(),
+            "due_at": due.isoformat(),
+            "roles": sorted(point.roles),
+            "messages": written,
+        },
+        now=report.now,
+    )
+
+
+def _visit_at_limit(ticket: Ticket, pack: Pack, report: SweepReport) -> None:
+    """``return_visit.when: limit_expired`` (12345): visit when the limit expires, replied or not."""
+    if pack.return_visit.get("when") != "limit_expired" or ticket.status != Status.OPEN:
+        return
+    clock = _clock(ticket)
+    stage = pack.type(ticket.type).stage(ticket.stage)
+    if clock is None or report.now < clock[2] or VISIT_ACTION not in stage.actions:
+        return
+    if ReturnVisit.objects.filter(ticket=ticket, status__in=ACTIVE_VISIT_STATUSES).exists():
+        return
+    point = Point(key="visit_at_limit", kind="reminder", at=clock[2], roles=frozenset())
+    if _automatic_mark(ticket, clock[0], point.key, point.at, report.now) is None:
+        return
+    visit_create(ticket=ticket, pack=pack, now=report.now)
+    report.visits_created += 1
+
+
+def _automatic_mark(ticket: Ticket, clock: str, point: str, at: datetime, now: datetime) -> SweepMark | None:
+    try:
+        with transaction.atomic():
+            return SweepMark.objects.create(
+                ticket=ticket,
+                clock=clock,
+                point=point,
+                kind=MarkKind.AUTOMATIC,
+                due_at=at,
+                done_at=now,
+            )
+    except IntegrityError:
+        return None
+
+
+# --- return visits: unreachable close, dissatisfied → next round or supervision ----------
+
+
+def _close_unreachable(report: SweepReport, batch_size: int) -> None:
+    """Close tickets whose complainant stayed unreachable for ``unreachable_close_after``."""
+    now = report.now
+    while True:
+        rows = list(
+            ReturnVisit.objects.filter(status=VisitStatus.UNREACHABLE, close_at__lte=now)
+            .order_by("close_at")
+            .values_list("pk", "ticket_id")[:batch_size]
+        )
+        if not rows:
+            return
+        for visit_pk, ticket_pk in rows:
+            try:
+                with transaction.atomic():
+                    # the ticket first, as every transition does, then the visit
+                    ticket = Ticket.objects.select_for_update().get(pk=ticket_pk)
+                    visit = ReturnVisit.objects.get(pk=visit_pk)
+                    if visit.status != VisitStatus.UNREACHABLE or visit.close_at is None:
+                        continue
+                    clock, at = f"visit:{visit.pk}", visit.close_at
+                    claimed = _automatic_mark(ticket, clock, "close_unreachable", at, now)
+                    if claimed is None:
+                        continue
+                    ticket_transition(
+                        ticket=ticket,
+                        action="close",
+                        actor=None,
+                        system=True,
+                        actor_label=VISIT_SYSTEM_LABEL,
+                        params={
+                            "closing_code": UNREACHABLE_CLOSING_CODE,
+                            "result": "回访联系不上诉求人,已短信发送评价链接,逾期未评价,自动办结",
+                        },
+                        now=now,
+                    )
+                    report.visits_closed += 1
+            except HotlineError as exc:
+                # the stage offers no close: leave the visit to the coordinator
+                report.errors.append(f"回访 {visit_pk}: {exc}")
+                ReturnVisit.objects.filter(pk=visit_pk).update(close_at=None)
+
+
+def _follow_dissatisfied(report: SweepReport, batch_size: int) -> None:
+    """Dissatisfied: the next round to the same unit, or at the last round supervision."""
+    while True:
+        rows = list(
+            ReturnVisit.objects.filter(next_step=NextStep.PENDING)
+            .order_by("done_at")
+            .values_list("pk", "ticket_id")[:batch_size]
+        )
+        if not rows:
+            return
+        for visit_pk, ticket_pk in rows:
+            try:
+                with transaction.atomic():
+                    ticket = Ticket.objects.select_for_update().get(pk=ticket_pk)
+                    visit = ReturnVisit.objects.get(pk=visit_pk)
+                    if visit.next_step != NextStep.PENDING:
+                        continue
+                    at = visit.done_at or report.now
+                    if _automatic_mark(ticket, f"visit:{visit.pk}", "dissatisfied", at, report.now) is None:
+                        continue
+                    visit.next_step = _next_round(ticket, visit, report)
+                    visit.save(update_fields=["next_step"])
+            except HotlineError as exc:
+                report.errors.append(f"回访 {visit_pk}: {exc}")
+                ReturnVisit.objects.filter(pk=visit_pk).update(next_step=NextStep.NOT_OFFERED)
+
+
+def _last_unit_code(ticket: Ticket) -> str:
+    """The unit that handled the last round (its dispatch or redispatch event)."""
+    event = (
+        TicketEvent.objects.filter(ticket=ticket, action__in=("dispatch", "redispatch"))
+        .order_by("-seq")
+        .values_list("payload", flat=True)
+        .first()
+    )
+    code = event.get("unit") if isinstance(event, dict) else None
+    return str(code) if code else ticket.unit.code
+
+
+def _next_round(ticket: Ticket, visit: ReturnVisit, report: SweepReport) -> str:
+    pack = get_pack(ticket.policy)
+    stage = pack.type(ticket.type).stage(ticket.stage)
+    rounds = pack.rounds
+    if ticket.status != Status.OPEN:
+        return NextStep.NOT_OFFERED
+    if ticket.round < rounds.max and "redispatch" in stage.actions:
+        result = ticket_transition(
+            ticket=ticket,
+            action="redispatch",
+            actor=None,
+            system=True,
+            actor_label=VISIT_SYSTEM_LABEL,
+            params={
+                "unit": _last_unit_code(ticket),
+                "comment": f"回访不满意,自动再次派单(第{ticket.round + 1}轮)",
+            },
+            now=report.now,
+        )
+        report.redispatched += 1
+        if result.ticket.supervised:
+            # the redispatch event itself tells the unit and the leaders (hotline.notify.events)
+            report.supervised += 1
+        return NextStep.REDISPATCHED
+    if ticket.round >= rounds.max:
+        comment = f"已达最多派单轮次({rounds.max}),回访仍不满意,转分管领导督办"
+        if "supervise" in stage.actions:
+            result = ticket_transition(
+                ticket=ticket,
+                action="supervise",
+                actor=None,
+                system=True,
+                actor_label=VISIT_SYSTEM_LABEL,
+                params={"comment": comment},
+                now=report.now,
+            )
+            ticket = result.ticket
+        # the supervise event tells the unit; the leader takes the matter over (督办)
+        report.supervised += 1
+        report.messages += notify_staff(
+            ticket=ticket,
+            kind="supervised",
+            roles=("leader",),
+            context={"comment": comment},
+            key=f"followup:supervised:{ticket.pk}:visit{visit.pk}",
+        )
+        return NextStep.SUPERVISED
+    return NextStep.NOT_OFFERED
+
+
+# --- call-back attempts ------------------------------------------------------------------
+
+
+def record_attempt(
+    *, visit: ReturnVisit, user: AnyUser, outcome: str, note: str = "", now: datetime | None = None
+) -> ReturnVisitAttempt:
+    """Record a call-back that did not reach the complainant (回访未接通).
+
+    After an ``unreachable`` outcome, or ``return_visit.max_attempts`` (default 3) failed
+    calls, the complainant counts as unreachable: they get the survey link by SMS, and the
+    sweep closes the ticket after ``return_visit.unreachable_close_after`` unless they rate.
+    """
+    if outcome not in AttemptOutcome.values:
+        allowed = "、".join(f"{v}({label})" for v, label in AttemptOutcome.choices)
+        raise InvalidInput(f"请选择回访结果:{allowed}", code="invalid_outcome", field="outcome")
+    if len(note) > 500:
+        raise InvalidInput("备注不能超过500字", code="note_too_long", field="note")
+    now = now or timezone.now()
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=visit.ticket_id)
+        locked = ReturnVisit.objects.get(pk=visit.pk)
+        pack = get_pack(ticket.policy)
+        if not isinstance(user, User) or not (ticket_roles(user, ticket) & visit_roles(pack, ticket)):
+            raise Forbidden("您的角色不能回访此工单", code="role_not_allowed")
+        if not locked.is_active:
+            raise InvalidTransition("回访任务已结束", code="visit_closed")
+        attempt = ReturnVisitAttempt.objects.create(visit=locked, at=now, by=user, outcome=outcome, note=note)
+        failed = locked.attempts.count()
+        max_attempts = int(pack.return_visit.get("max_attempts", DEFAULT_MAX_ATTEMPTS))
+        became_unreachable = locked.status == VisitStatus.OPEN and (
+            outcome == AttemptOutcome.UNREACHABLE or failed >= max_attempts
+        )
+        payload: dict[str, Any] = {"visit": locked.pk, "outcome": outcome, "attempts": failed}
+        if became_unreachable:
+            _visit_unreachable(ticket, locked, pack, now)
+            payload["unreachable"] = True
+            payload["close_at"] = locked.close_at.isoformat() if locked.close_at else None
+        record_event(
+            ticket,
+            action="return_visit_attempt",
+            actor=user,
+            from_stage=ticket.stage,
+            from_status=ticket.status,
+            comment=f"{AttemptOutcome(outcome).label}{':' + note if note else ''}",
+            payload=payload,
+            now=now,
+        )
+    return attempt
+
+
+def _visit_unreachable(ticket: Ticket, visit: ReturnVisit, pack: Pack, now: datetime) -> None:
+    after = limit_of(pack.return_visit.get("unreachable_close_after"))
+    visit.status = VisitStatus.UNREACHABLE
+    visit.unreachable_at = now
+    visit.close_at = None
+    if after is not None:
+        visit.close_at = compute_deadline(start=now, amount=after.amount, unit=after.unit).due_at
+    visit.save(update_fields=["status", "unreachable_at", "close_at"])
+    close_at = timezone.localtime(visit.close_at).strftime("%Y-%m-%d %H:%M") if visit.close_at else ""
+    notify_complainant(
+        ticket=ticket,
+        kind="survey_link",
+        context={"due": close_at},
+        key=f"followup:visit:{visit.pk}:survey_link",
+    )
