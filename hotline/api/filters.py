@@ -1,11 +1,33 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
 
 from hotline.org.models import Unit
 from hotline.tickets.models import OPEN_STATUSES, Status, Ticket, TicketType
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time, handed to the database in UTC: PostgreSQL refuses offsets beyond
+    ±15:59, which ISO allows (e.g. ``+19:20``)."""
+
+    def to_python(self, value: object) -> datetime | None:
+        parsed = super().to_python(value)
+        if parsed is None or parsed.tzinfo is None:
+            return parsed
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError as exc:
+            raise forms.ValidationError("时间超出范围", code="invalid") from exc
+
+
+class UtcIsoDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
 
 
 class TicketFilter(filters.FilterSet):
@@ -15,10 +37,10 @@ class TicketFilter(filters.FilterSet):
     unit = filters.CharFilter(method="filter_unit", max_length=32, help_text="单位编码(含下级单位)")
     handler = filters.CharFilter(field_name="handler__username", max_length=150)
     overdue = filters.BooleanFilter(method="filter_overdue")
-    due_before = filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    due_before = UtcIsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
     phone = filters.CharFilter(method="filter_phone", max_length=32, help_text="来电号码,查询诉求人历史")
-    received_after = filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    received_after = UtcIsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = UtcIsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
     ordering = filters.OrderingFilter(fields=(("due_at", "due_at"), ("received_at", "received_at")))
 
     class Meta:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from hotline.tickets.models import Ticket, TicketEvent
@@ -135,3 +136,20 @@ def test_attachment_upload_respects_type_and_size(users, api, settings, tmp_path
     assert too_big.status_code == 400 and too_big.json()["code"] == "attachment_too_large"
     assert ticket.attachments.count() == 1
     assert TicketEvent.objects.filter(ticket=ticket, action="attach").count() == 1
+
+
+@pytest.mark.parametrize("offset", ["+19:20", "-23:59", "+00:00"])
+def test_time_filters_accept_any_iso_offset(users, api, offset):
+    """ISO allows offsets PostgreSQL refuses (beyond ±15:59): they are turned into UTC first."""
+    response = api(users["coordinator"]).get(
+        "/api/v1/tickets/", {"received_before": f"0140-10-05T00:35:52.999{offset}", "status": "suspended"}
+    )
+    assert response.status_code == 200, response.content
+
+
+def test_a_time_out_of_range_is_a_bad_request(users, api):
+    response = api(users["coordinator"]).get(
+        "/api/v1/tickets/", {"received_after": "0001-01-01T00:00:00+10:00"}
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/problem+json")
