@@ -419,6 +419,12 @@ def _next_round(ticket: Ticket, visit: ReturnVisit, report: SweepReport) -> str:
 # --- call-back attempts ------------------------------------------------------------------
 
 
+def may_record_attempt(user: AnyUser, ticket: Ticket, pack: Pack) -> bool:
+    """Whether the user may record a call-back on the ticket: a role of theirs on the ticket
+    that the pack's visit rule names (``listeners.visit_roles``)."""
+    return isinstance(user, User) and bool(ticket_roles(user, ticket) & visit_roles(pack, ticket))
+
+
 def record_attempt(
     *, visit: ReturnVisit, user: AnyUser, outcome: str, note: str = "", now: datetime | None = None
 ) -> ReturnVisitAttempt:
@@ -438,7 +444,7 @@ def record_attempt(
         ticket = Ticket.objects.select_for_update().get(pk=visit.ticket_id)
         locked = ReturnVisit.objects.get(pk=visit.pk)
         pack = get_pack(ticket.policy)
-        if not isinstance(user, User) or not (ticket_roles(user, ticket) & visit_roles(pack, ticket)):
+        if not isinstance(user, User) or not may_record_attempt(user, ticket, pack):
             raise Forbidden("您的角色不能回访此工单", code="role_not_allowed")
         if not locked.is_active:
             raise InvalidTransition("回访任务已结束", code="visit_closed")

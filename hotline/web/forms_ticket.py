@@ -18,6 +18,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from hotline.core.errors import HotlineError
+from hotline.followup.models import AttemptOutcome
 from hotline.org.models import Membership, Role, Unit, UnitKind
 from hotline.policies.schema import Pack
 from hotline.policies.vocab import LIMIT_UNIT_LABELS
@@ -266,6 +267,26 @@ class UnmaskForm(forms.Form):
         max_length=500,
         required=False,
         widget=forms.TextInput(attrs={"class": "form-control", "id": "id_unmask_reason"}),
+    )
+
+
+class VisitAttemptForm(forms.Form):
+    """记录未接通: a call-back that did not reach the complainant (``record_attempt``)."""
+
+    visit = forms.IntegerField(widget=forms.HiddenInput, min_value=1)  # the task the user saw
+    outcome = forms.ChoiceField(
+        label=_("结果"),
+        choices=[("", "—— 请选择 ——"), *AttemptOutcome.choices],
+        required=False,
+        error_messages={"invalid_choice": "请选择回访结果"},
+        widget=forms.Select(attrs={"class": "form-select", "id": "id_visit_attempt_outcome"}),
+    )
+    note = forms.CharField(
+        label=_("备注"),
+        max_length=500,
+        required=False,
+        error_messages={"max_length": "备注不能超过500字"},
+        widget=forms.TextInput(attrs={"class": "form-control", "id": "id_visit_attempt_note"}),
     )
 
 

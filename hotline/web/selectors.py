@@ -415,26 +415,6 @@ def approvals(user: AnyUser, *, now: datetime, size: int = PAGE_SIZE) -> list[Se
     return sections
 
 
-def callbacks(user: AnyUser, *, now: datetime, size: int = PAGE_SIZE) -> tuple[list[Any], bool, bool]:
-    """Return visits to make: ``(items, has_more, from_followup)``.
-
-    The followup app's ``callback_list(user)`` (return-visit tasks) when it exists;
-    otherwise the open tickets in a stage where the user may ``return_visit``.
-    """
-    try:
-        from hotline.followup.selectors import callback_list  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        pass
-    else:
-        items = list(callback_list(user)[: size + 1])
-        return items[:size], len(items) > size, True
-    where = stages_offering(user, "return_visit")
-    if where is None:
-        return [], False, False
-    rows, has_more = _checked(user, open_tickets(user).filter(where), "return_visit", now, size)
-    return rows, has_more, False
-
-
 # --- notifications (the notify app, when it is there) -----------------------------------
 
 

@@ -1,4 +1,4 @@
-"""The ticket page (工单详情) and its forms: actions, unmask, attachments.
+"""The ticket page (工单详情) and its forms: actions, unmask, attachments, failed call-backs.
 
 Every change goes through the services; a view only checks access, shapes input and
 shows the outcome. When someone else acted first the page comes back with a banner, the
@@ -20,10 +20,12 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from hotline.core.errors import Conflict, Forbidden, HotlineError, InvalidInput, NotFound
 from hotline.core.types import User
+from hotline.followup.models import ReturnVisit, VisitStatus
+from hotline.followup.services import record_attempt
 from hotline.policies.registry import get_pack
 from hotline.tickets.models import Attachment, Ticket, TicketEvent
 from hotline.tickets.services import attachment_add
-from hotline.web.forms_ticket import ActionForm, AttachmentForm, UnmaskForm, put_error
+from hotline.web.forms_ticket import ActionForm, AttachmentForm, UnmaskForm, VisitAttemptForm, put_error
 from hotline.web.views.ticket_common import error_page, page_status, url_or_root
 from hotline.web.views.ticket_page import action_label, actor_name, page_context
 from hotline.workflow.access import access_ticket, ticket_roles, tickets_visible_to
@@ -152,6 +154,50 @@ def ticket_unmask_view(request: HttpRequest, number: str) -> HttpResponse:
     response = _page(request, result.ticket, unmasked=result.identity, unmask_form=UnmaskForm())
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+@require_POST
+def visit_attempt(request: HttpRequest, number: str) -> HttpResponse:
+    """记录未接通: a call-back that did not reach the complainant, through ``record_attempt``
+    (which checks the role and may send the survey link)."""
+    user = _user(request)
+    try:
+        ticket = access_ticket(user, number)
+    except NotFound as err:
+        return error_page(request, err)
+    form = VisitAttemptForm(request.POST)
+    label = _("记录未接通")
+    if not form.is_valid():
+        if "visit" in form.errors:
+            return error_page(request, InvalidInput("页面已过期,请刷新后再操作", code="visit_required"))
+        detail = ";".join(str(e) for errors in form.errors.values() for e in errors)
+        banner = {
+            "kind": "error",
+            "text": _("%(action)s未完成:%(detail)s") % {"action": label, "detail": detail},
+        }
+        return _page(request, ticket, status=400, attempt_form=form, banner=banner)
+    visit = ReturnVisit.objects.filter(ticket=ticket, pk=form.cleaned_data["visit"]).first()
+    try:
+        if visit is None:
+            raise NotFound("回访任务不存在", code="visit_not_found")
+        was = visit.status
+        record_attempt(
+            visit=visit, user=user, outcome=form.cleaned_data["outcome"], note=form.cleaned_data["note"]
+        )
+    except HotlineError as err:
+        put_error(form, err)
+        banner = {
+            "kind": "error",
+            "text": _("%(action)s未完成:%(detail)s") % {"action": label, "detail": err.detail},
+        }
+        return _page(request, ticket, status=err.status, attempt_form=form, banner=banner)
+    visit.refresh_from_db(fields=["status"])
+    if was == VisitStatus.OPEN and visit.status == VisitStatus.UNREACHABLE:
+        messages.warning(request, _("已记录未接通。诉求人联系不上,已向其发送评价链接(见“消息发送情况”)。"))
+    else:
+        messages.success(request, _("已记录未接通"))
+    return _done(request, reverse("web:ticket", args=[number]))
 
 
 @login_required

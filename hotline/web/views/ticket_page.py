@@ -1,4 +1,5 @@
-"""What the ticket page shows: fields, identity, deadlines, timeline, attachments, actions.
+"""What the ticket page shows: fields, identity, deadlines, timeline, attachments, actions,
+and the return visit (回访情况) for those who call back.
 
 Reads only. The page lists exactly ``allowed_actions(ticket, user)``, each with its form.
 """
@@ -13,12 +14,14 @@ from typing import Any
 from django.utils import timezone
 
 from hotline.core.types import User
+from hotline.followup.models import ACTIVE_VISIT_STATUSES, ReturnVisit
+from hotline.followup.services import may_record_attempt
 from hotline.policies.registry import get_pack
-from hotline.policies.schema import TypePolicy
+from hotline.policies.schema import Pack, TypePolicy
 from hotline.policies.vocab import ACTION_LABELS, LIMIT_UNIT_LABELS, SATISFACTION_LABELS
 from hotline.tickets.masking import IDENTITY_MASKS, identity_of
 from hotline.tickets.models import Attachment, ExtensionRequest, Status, Ticket, TicketEvent, TicketLink
-from hotline.web.forms_ticket import CLOSING_CODES, ActionForm, AttachmentForm, UnmaskForm
+from hotline.web.forms_ticket import CLOSING_CODES, ActionForm, AttachmentForm, UnmaskForm, VisitAttemptForm
 from hotline.workflow.access import identity_hidden, ticket_roles
 from hotline.workflow.services import allowed_actions
 
@@ -102,12 +105,40 @@ def event_rows(ticket: Ticket, policy: TypePolicy, events: list[TicketEvent]) ->
     ]
 
 
+def shown_identity(ticket: Ticket, unmasked: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The identity fields as the page shows them: masked while ``identity_hidden`` and not unmasked.
+
+    The one masking rule of the staff screens (the ticket page, the callback list).
+    """
+    if unmasked is not None:
+        return dict(unmasked)
+    raw = identity_of(ticket)
+    if identity_hidden(ticket):
+        return {k: IDENTITY_MASKS[k](v) for k, v in raw.items()}
+    return raw
+
+
 def _identity(ticket: Ticket, unmasked: Mapping[str, str] | None) -> dict[str, Any]:
-    raw = dict(unmasked) if unmasked is not None else identity_of(ticket)
     masked = identity_hidden(ticket) and unmasked is None
-    if masked:
-        raw = {k: IDENTITY_MASKS[k](v) for k, v in raw.items()}
-    return {"masked": masked, "fields": [(IDENTITY_LABELS[k], v) for k, v in raw.items()]}
+    fields = shown_identity(ticket, unmasked)
+    return {"masked": masked, "fields": [(IDENTITY_LABELS[k], v) for k, v in fields.items()]}
+
+
+def visit_panel(
+    ticket: Ticket, user: User, pack: Pack, form: VisitAttemptForm | None = None
+) -> dict[str, Any] | None:
+    """回访情况: the active return visit, its failed calls and the 记录未接通 form; None when
+    there is no active visit or the user does not call back on this ticket."""
+    visit = ReturnVisit.objects.filter(ticket=ticket, status__in=ACTIVE_VISIT_STATUSES).first()
+    if visit is None or not may_record_attempt(user, ticket, pack):
+        return None
+    if form is not None and form.data.get("visit") != str(visit.pk):
+        form = None  # typed against a visit that has ended: start afresh on the current one
+    return {
+        "visit": visit,
+        "attempts": list(visit.attempts.select_related("by").order_by("at", "pk")),
+        "form": form or VisitAttemptForm(initial={"visit": visit.pk}),
+    }
 
 
 def _messages(ticket: Ticket, masked: bool) -> list[dict[str, Any]] | None:
@@ -134,6 +165,7 @@ def page_context(
     unmask_form: UnmaskForm | None = None,
     attachment_form: AttachmentForm | None = None,
     banner: Mapping[str, Any] | None = None,
+    attempt_form: VisitAttemptForm | None = None,
 ) -> dict[str, Any]:
     """Everything the page template needs; ``bound`` are forms to show as the user typed them."""
     pack = get_pack(ticket.policy)
@@ -178,4 +210,5 @@ def page_context(
         "closing_codes": CLOSING_CODES,
         "banner": banner,
         "satisfaction_label": SATISFACTION_LABELS.get(ticket.satisfaction, ""),
+        "visit_panel": visit_panel(ticket, user, pack, attempt_form),
     }

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,10 +23,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from hotline.core.errors import Conflict, HotlineError, InvalidTransition
+from hotline.followup.selectors import callback_list
 from hotline.org.models import Role, Unit
 from hotline.policies.registry import all_packs
 from hotline.web import selectors
 from hotline.web.forms_work import BoardFilterForm, BulkSignForm, LoginForm, WorklistFilterForm
+from hotline.web.views.ticket_page import shown_identity
 from hotline.workflow.access import tickets_visible_to
 from hotline.workflow.services import ticket_transition
 
@@ -177,10 +180,13 @@ def approvals(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def callbacks(request: HttpRequest) -> HttpResponse:
+    """Return-visit tasks by due time, with what a call needs: the phone (masked as on the
+    ticket page) and how many calls have failed so far, in a fixed number of queries."""
     _require_page(request, "callbacks")
-    items, has_more, from_followup = selectors.callbacks(request.user, now=timezone.now())
-    context = {"items": items, "has_more": has_more, "from_followup": from_followup}
-    return render(request, "web/work/callbacks.html", context)
+    size = selectors.PAGE_SIZE
+    visits = list(callback_list(request.user).annotate(attempt_count=Count("attempts"))[: size + 1])
+    rows = [{"visit": v, "phone": shown_identity(v.ticket)["phone"]} for v in visits[:size]]
+    return render(request, "web/work/callbacks.html", {"rows": rows, "has_more": len(visits) > size})
 
 
 @login_required
