@@ -23,7 +23,11 @@ def _env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = _env_bool("HOTLINE_DEBUG", False)
-SECRET_KEY = os.environ.get("HOTLINE_SECRET_KEY", "hotline-embedded-insecure-key-change-me-in-production")
+_INSECURE_KEY = "hotline-embedded-insecure-key-change-me-in-production"
+SECRET_KEY = os.environ.get("HOTLINE_SECRET_KEY", _INSECURE_KEY)
+# Signed tokens (the portal's form and rating tokens, sessions) are only as secret as this
+# key: a server reachable beyond loopback must have its own (checks.W001 warns otherwise).
+HOTLINE_INSECURE_SECRET_KEY = SECRET_KEY == _INSECURE_KEY
 _hosts = os.environ.get("HOTLINE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 ALLOWED_HOSTS = [h for h in _hosts.split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("HOTLINE_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -193,6 +197,10 @@ REST_FRAMEWORK = {
         "token": os.environ.get("HOTLINE_TOKEN_RATE", "30/minute"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # How many reverse proxies stand in front of us. 0 (default): the client address is
+    # REMOTE_ADDR and X-Forwarded-For — which any client can write — is ignored, so rate
+    # limits cannot be dodged by sending a new header each time. Behind one nginx: 1.
+    "NUM_PROXIES": int(os.environ.get("HOTLINE_NUM_PROXIES", "0")),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Hotline API",
