@@ -11,13 +11,15 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class BlocklistStatus(models.TextChoices):
-    REQUESTED = "requested", "待审批"  # asked for by an agent, not yet in force
-    ACTIVE = "active", "生效中"  # approved: calls and submissions from the number are refused
-    REJECTED = "rejected", "已驳回"  # the team leader said no
-    REVOKED = "revoked", "已撤销"  # was active, lifted (or replaced after it expired)
+    REQUESTED = "requested", pgettext_lazy("status", "待审批")  # asked for by an agent, not yet in force
+    ACTIVE = "active", _("生效中")  # approved: calls and submissions from the number are refused
+    REJECTED = "rejected", _("已驳回")  # the team leader said no
+    REVOKED = "revoked", _("已撤销")  # was active, lifted (or replaced after it expired)
 
 
 class BlocklistEntry(models.Model):

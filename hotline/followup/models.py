@@ -14,6 +14,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from hotline.tickets.models import Satisfaction, Ticket
 
@@ -42,9 +43,9 @@ class SweepSchedule(models.Model):
 
 
 class MarkKind(models.TextChoices):
-    REMINDER = "reminder", "到期前催办"
-    ESCALATION = "escalation", "超期升级"
-    AUTOMATIC = "automatic", "自动处理"
+    REMINDER = "reminder", _("到期前催办")
+    ESCALATION = "escalation", _("超期升级")
+    AUTOMATIC = "automatic", _("自动处理")
 
 
 class SweepMark(models.Model):
@@ -79,22 +80,22 @@ class SweepMark(models.Model):
 
 
 class VisitStatus(models.TextChoices):
-    OPEN = "open", "待回访"  # a coordinator should call back before due_at
-    UNREACHABLE = "unreachable", "联系不上"  # survey link sent by SMS; closes after close_at
-    DONE = "done", "已回访"  # satisfaction recorded (by staff or on the portal)
-    CLOSED_UNREACHABLE = "closed_unreachable", "联系不上已办结"  # closed by the sweep at close_at
-    CANCELLED = "cancelled", "已撤销"  # the ticket moved on without a return visit
+    OPEN = "open", _("待回访")  # a coordinator should call back before due_at
+    UNREACHABLE = "unreachable", _("联系不上")  # survey link sent by SMS; closes after close_at
+    DONE = "done", _("已回访")  # satisfaction recorded (by staff or on the portal)
+    CLOSED_UNREACHABLE = "closed_unreachable", _("联系不上已办结")  # closed by the sweep at close_at
+    CANCELLED = "cancelled", _("已撤销")  # the ticket moved on without a return visit
 
 
 ACTIVE_VISIT_STATUSES = (VisitStatus.OPEN, VisitStatus.UNREACHABLE)
 
 
 class NextStep(models.TextChoices):
-    NONE = "", "无"
-    PENDING = "pending", "待自动处理"  # dissatisfied: the sweep redispatches or supervises
-    REDISPATCHED = "redispatched", "已再次派单"
-    SUPERVISED = "supervised", "已转督办"
-    NOT_OFFERED = "not_offered", "环节不允许自动处理"
+    NONE = "", _("无")
+    PENDING = "pending", _("待自动处理")  # dissatisfied: the sweep redispatches or supervises
+    REDISPATCHED = "redispatched", _("已再次派单")
+    SUPERVISED = "supervised", _("已转督办")
+    NOT_OFFERED = "not_offered", _("环节不允许自动处理")
 
 
 class ReturnVisit(models.Model):
@@ -155,9 +156,9 @@ class ReturnVisit(models.Model):
 
 
 class AttemptOutcome(models.TextChoices):
-    NO_ANSWER = "no_answer", "无人接听"
-    BUSY = "busy", "占线/拒接"
-    UNREACHABLE = "unreachable", "无法联系(空号/停机/错号)"
+    NO_ANSWER = "no_answer", _("无人接听")
+    BUSY = "busy", _("占线/拒接")
+    UNREACHABLE = "unreachable", _("无法联系(空号/停机/错号)")
 
 
 class ReturnVisitAttempt(models.Model):

@@ -3,11 +3,21 @@
 Packs choose *which* of these apply where; they cannot add new ones, because the meaning
 of every action is code (``hotline.workflow.actions``). Each tuple is in display order and
 has a dict of Chinese labels with exactly the same keys.
+
+``ACTION_LABELS``, ``SATISFACTION_LABELS`` and ``LIMIT_UNIT_NAMES`` are for the screens and
+translate lazily (Chinese unless the user chose another language); the other dicts stay
+plain Chinese because packs, the check command and stored messages use them.
 """
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 # 诉求类型. Every pack defines all six.
 TICKET_TYPES: Final = ("complaint", "report", "consultation", "suggestion", "help", "praise")
@@ -55,28 +65,28 @@ ACTIONS: Final = (
 # Actions the engine knows that a pack never lists: ``unmask`` (查看身份) is governed by
 # the pack's ``identity_roles``.
 ENGINE_ACTIONS: Final = ("unmask",)
-ACTION_LABELS: Final[dict[str, str]] = {
-    "accept": "受理",
-    "reject": "不予受理",
-    "dispatch": "派单",
-    "sign": "签收",
-    "return": "退单",
-    "assign": "指派承办人",
-    "reply": "答复",
-    "request_extension": "申请延期",
-    "approve_extension": "批准延期",
-    "deny_extension": "驳回延期",
-    "suspend": "中止",
-    "resume": "恢复",
-    "return_visit": "回访",
-    "redispatch": "再次派单",
-    "supervise": "督办",
-    "close": "办结",
-    "reopen": "重新打开",
-    "unmask": "查看身份",
-    "remind": "催办",
-    "escalate": "超期升级",
-    "return_visit_attempt": "回访未接通",
+ACTION_LABELS: Final[dict[str, StrPromise]] = {
+    "accept": pgettext_lazy("action", "受理"),
+    "reject": pgettext_lazy("action", "不予受理"),
+    "dispatch": pgettext_lazy("action", "派单"),
+    "sign": pgettext_lazy("action", "签收"),
+    "return": pgettext_lazy("action", "退单"),
+    "assign": pgettext_lazy("action", "指派承办人"),
+    "reply": pgettext_lazy("action", "答复"),
+    "request_extension": pgettext_lazy("action", "申请延期"),
+    "approve_extension": pgettext_lazy("action", "批准延期"),
+    "deny_extension": pgettext_lazy("action", "驳回延期"),
+    "suspend": pgettext_lazy("action", "中止"),
+    "resume": pgettext_lazy("action", "恢复"),
+    "return_visit": pgettext_lazy("action", "回访"),
+    "redispatch": pgettext_lazy("action", "再次派单"),
+    "supervise": pgettext_lazy("action", "督办"),
+    "close": pgettext_lazy("action", "办结"),
+    "reopen": pgettext_lazy("action", "重新打开"),
+    "unmask": pgettext_lazy("action", "查看身份"),
+    "remind": pgettext_lazy("action", "催办"),
+    "escalate": pgettext_lazy("action", "超期升级"),
+    "return_visit_attempt": pgettext_lazy("action", "回访未接通"),
 }
 
 # Where an action leads. ``to`` is the target stage; an omitted ``to`` means the ticket
@@ -96,6 +106,13 @@ LIMIT_UNIT_LABELS: Final[dict[str, str]] = {
     "natural_days": "日",
     "hours": "小时",
 }
+# The same units on the screens, translated (``2个工作日`` / ``2 working days``).
+LIMIT_UNIT_NAMES: Final[dict[str, StrPromise]] = {
+    "working_days": _("个工作日"),
+    "working_hours": _("个工作小时"),
+    "natural_days": _("日"),
+    "hours": _("小时"),
+}
 
 # 严重程度.
 SEVERITIES: Final = ("normal", "major", "urgent")
@@ -111,11 +128,11 @@ TOTAL_ANCHOR_LABELS: Final[dict[str, str]] = {
 
 # 回访满意度 (the values ``return_visit`` records).
 SATISFACTIONS: Final = ("very_satisfied", "satisfied", "neutral", "dissatisfied")
-SATISFACTION_LABELS: Final[dict[str, str]] = {
-    "very_satisfied": "非常满意",
-    "satisfied": "满意",
-    "neutral": "一般",
-    "dissatisfied": "不满意",
+SATISFACTION_LABELS: Final[dict[str, StrPromise]] = {
+    "very_satisfied": _("非常满意"),
+    "satisfied": _("满意"),
+    "neutral": _("一般"),
+    "dissatisfied": _("不满意"),
 }
 
 # The stage every workflow must reach for a normal closure (办结).
@@ -125,3 +142,8 @@ CLOSED_STAGE: Final = "closed"
 def unit_text(amount: int, unit: str) -> str:
     """``2 working_days`` → ``2个工作日`` (for messages and the check command)."""
     return f"{amount}{LIMIT_UNIT_LABELS.get(unit, unit)}"
+
+
+def unit_display(amount: object, unit: str) -> str:
+    """``unit_text`` in the user's language, for the screens (never for stored text)."""
+    return gettext("%(amount)s%(unit)s") % {"amount": amount, "unit": LIMIT_UNIT_NAMES.get(unit, unit)}

@@ -46,7 +46,7 @@ def public_ticket(number: str, code: str) -> Ticket:
     """
     ticket = Ticket.objects.filter(number=number.strip()).first() if number else None
     if ticket is None or not hmac.compare_digest(ticket.query_code.encode(), code.strip().encode()):
-        raise NotFound("工单编号或查询码不正确", code="ticket_not_found")
+        raise NotFound(_("工单编号或查询码不正确"), code="ticket_not_found")
     return ticket
 
 

@@ -13,6 +13,7 @@ from django.core import signing
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from hotline.callers.services import ensure_not_blocked
 from hotline.core.errors import HotlineError, InvalidInput, InvalidTransition
@@ -60,7 +61,7 @@ def public_ticket_register(
     else:
         if not (s.phone.strip() or s.email.strip()):
             raise InvalidInput(
-                "实名提交请留下电话或电子邮箱,以便联系答复;也可选择匿名", code="contact_required"
+                gettext("实名提交请留下电话或电子邮箱,以便联系答复;也可选择匿名"), code="contact_required"
             )
         if s.phone.strip():
             ensure_not_blocked(s.phone)
@@ -92,10 +93,10 @@ def public_rate(
 ) -> TransitionResult:
     """The complainant's own return-visit answer, when the ticket's stage asks for one."""
     if satisfaction not in Satisfaction.values:
-        raise InvalidInput("请选择满意度", code="satisfaction_required", field="satisfaction")
+        raise InvalidInput(gettext("请选择满意度"), code="satisfaction_required", field="satisfaction")
     if not rating_open(ticket):
         code = "already_rated" if ticket.satisfaction else "rating_not_open"
-        raise InvalidTransition("此工单当前无需评价", code=code)
+        raise InvalidTransition(gettext("此工单当前无需评价"), code=code)
     return ticket_transition(
         ticket=ticket,
         action="return_visit",

@@ -13,62 +13,64 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hotline.org.models import Unit
 
 
 class TicketType(models.TextChoices):
-    COMPLAINT = "complaint", "投诉"
-    REPORT = "report", "举报"
-    CONSULTATION = "consultation", "咨询"
-    SUGGESTION = "suggestion", "建议"
-    HELP = "help", "求助"
-    PRAISE = "praise", "表扬"
+    COMPLAINT = "complaint", _("投诉")
+    REPORT = "report", _("举报")
+    CONSULTATION = "consultation", _("咨询")
+    SUGGESTION = "suggestion", _("建议")
+    HELP = "help", _("求助")
+    PRAISE = "praise", _("表扬")
 
 
 class Channel(models.TextChoices):
-    PHONE = "phone", "电话"
-    WEB = "web", "网站/APP"
-    EMAIL = "email", "电子邮件"
-    SMS = "sms", "短信"
-    LETTER = "letter", "来信"
-    FAX = "fax", "传真"
-    VISIT = "visit", "来访"
-    TRANSFER = "transfer", "上级转办/外单位转来"
-    MEDIA = "media", "媒体"
-    INTERNAL = "internal", "内部员工"
+    PHONE = "phone", _("电话")
+    WEB = "web", _("网站/APP")
+    EMAIL = "email", _("电子邮件")
+    SMS = "sms", _("短信")
+    LETTER = "letter", _("来信")
+    FAX = "fax", _("传真")
+    VISIT = "visit", _("来访")
+    TRANSFER = "transfer", _("上级转办/外单位转来")
+    MEDIA = "media", _("媒体")
+    INTERNAL = "internal", _("内部员工")
 
 
 class Severity(models.TextChoices):
-    NORMAL = "normal", "一般"
-    MAJOR = "major", "重大"
-    URGENT = "urgent", "紧急"
+    NORMAL = "normal", pgettext_lazy("severity", "一般")
+    MAJOR = "major", _("重大")
+    URGENT = "urgent", _("紧急")
 
 
 class Status(models.TextChoices):
     # Coarse status derived from the stage: the pack's stages are the fine-grained truth.
-    OPEN = "open", "办理中"  # in a non-final stage, clock running
-    SUSPENDED = "suspended", "已中止"  # clock stopped (waiting for complainant, a test, another agency)
-    CLOSED = "closed", "已结束"  # in a final stage (closed, rejected, ...)
+    OPEN = "open", _("办理中")  # in a non-final stage, clock running
+    SUSPENDED = "suspended", _("已中止")  # clock stopped (waiting for complainant, a test, another agency)
+    CLOSED = "closed", _("已结束")  # in a final stage (closed, rejected, ...)
 
 
 OPEN_STATUSES = (Status.OPEN, Status.SUSPENDED)
 
 
 class CustomerClass(models.TextChoices):
-    NONE = "", "未分级"
-    A = "A", "A类"
-    B = "B", "B类"
-    C = "C", "C类"
-    D = "D", "D类"
-    VIP = "VIP", "VIP"
+    NONE = "", _("未分级")
+    A = "A", _("A类")
+    B = "B", _("B类")
+    C = "C", _("C类")
+    D = "D", _("D类")
+    VIP = "VIP", _("VIP")
 
 
 class Satisfaction(models.TextChoices):
-    VERY_SATISFIED = "very_satisfied", "非常满意"
-    SATISFIED = "satisfied", "满意"
-    NEUTRAL = "neutral", "一般"
-    DISSATISFIED = "dissatisfied", "不满意"
+    VERY_SATISFIED = "very_satisfied", _("非常满意")
+    SATISFIED = "satisfied", _("满意")
+    NEUTRAL = "neutral", _("一般")
+    DISSATISFIED = "dissatisfied", _("不满意")
 
 
 class Category(models.Model):
@@ -266,10 +268,10 @@ class Attachment(models.Model):
 
 
 class LinkKind(models.TextChoices):
-    REPEAT_OF = "repeat_of", "重复投诉"
-    BATCH = "batch", "批量投诉"
-    PARENT = "parent", "主工单"
-    RELATED = "related", "关联"
+    REPEAT_OF = "repeat_of", _("重复投诉")
+    BATCH = "batch", _("批量投诉")
+    PARENT = "parent", _("主工单")
+    RELATED = "related", _("关联")
 
 
 class TicketLink(models.Model):
@@ -292,10 +294,10 @@ class TicketLink(models.Model):
 
 
 class ExtensionStatus(models.TextChoices):
-    PENDING = "pending", "待审批"
-    APPROVED = "approved", "已批准"
-    DENIED = "denied", "已驳回"
-    LAPSED = "lapsed", "已失效"  # the stage was left before a decision
+    PENDING = "pending", pgettext_lazy("status", "待审批")
+    APPROVED = "approved", _("已批准")
+    DENIED = "denied", _("已驳回")
+    LAPSED = "lapsed", _("已失效")  # the stage was left before a decision
 
 
 # Requests that do not count against a pack's extension caps.

@@ -21,7 +21,7 @@ from hotline.core.errors import HotlineError
 from hotline.followup.models import AttemptOutcome
 from hotline.org.models import Membership, Role, Unit, UnitKind
 from hotline.policies.schema import Pack
-from hotline.policies.vocab import LIMIT_UNIT_LABELS
+from hotline.policies.vocab import LIMIT_UNIT_NAMES
 from hotline.tickets.models import (
     Category,
     Channel,
@@ -33,14 +33,14 @@ from hotline.tickets.models import (
 )
 from hotline.tickets.services import INTAKE_ROLES
 
-PHONE = RegexValidator(r"^[0-9+\-() ]{0,32}$", "电话号码格式不正确")
+PHONE = RegexValidator(r"^[0-9+\-() ]{0,32}$", _("电话号码格式不正确"))
 CLOSING_CODES = {
-    "handled": "已办理",
-    "answered": "已答复",
-    "on_the_spot": "当场答复",
-    "unreachable": "联系不上诉求人",
-    "unresolved": "无法解决,已说明",
-    "invalid": "无效诉求",
+    "handled": _("已办理"),
+    "answered": _("已答复"),
+    "on_the_spot": _("当场答复"),
+    "unreachable": _("联系不上诉求人"),
+    "unresolved": _("无法解决,已说明"),
+    "invalid": _("无效诉求"),
 }
 
 
@@ -90,13 +90,15 @@ def category_choices() -> list[Any]:
     for c in rows:
         if c.parent_id is not None:
             children.setdefault(c.parent_id, []).append(c)
-    choices: list[Any] = [("", "—— 请选择 ——")]
+    choices: list[Any] = [("", _("—— 请选择 ——"))]
     for c in rows:
         if c.parent_id is not None:
             continue
         kids = children.get(c.pk)
         if kids:
-            choices.append((c.name, [(c.code, f"{c.name}(综合)")] + [(k.code, k.name) for k in kids]))
+            choices.append(
+                (c.name, [(c.code, format_lazy(_("{}(综合)"), c.name))] + [(k.code, k.name) for k in kids])
+            )
         else:
             choices.append((c.code, c.name))
     return choices
@@ -126,17 +128,17 @@ class IntakeForm(forms.Form):
         f["severity"] = forms.ChoiceField(label=_("紧急程度"), choices=Severity.choices, initial="normal")
         f["subject"] = _text(_("标题"), max_length=200)
         f["subject"].required = True
-        f["subject"].error_messages["required"] = "请填写标题"
+        f["subject"].error_messages["required"] = _("请填写标题")
         f["description"] = _text(_("诉求内容"), max_length=20000, rows=4)
         f["description"].required = True
-        f["description"].error_messages["required"] = "请填写诉求内容"
+        f["description"].error_messages["required"] = _("请填写诉求内容")
         f["demand"] = _text(_("诉求人要求"), max_length=4000, rows=2)
         f["result"] = _text(_("当场答复内容"), max_length=20000, rows=2)
         f["complainant.name"] = _text(_("姓名"), max_length=64)
         f["complainant.anonymous"] = forms.BooleanField(label=_("匿名"), required=False)
         f["complainant.address"] = _text(_("联系地址"), max_length=255)
         f["complainant.email"] = forms.EmailField(
-            label=_("电子邮箱"), required=False, error_messages={"invalid": "电子邮箱格式不正确"}
+            label=_("电子邮箱"), required=False, error_messages={"invalid": _("电子邮箱格式不正确")}
         )
         f["complainant.customer_class"] = forms.ChoiceField(
             label=_("客户等级"), choices=CustomerClass.choices, required=False
@@ -153,18 +155,18 @@ class IntakeForm(forms.Form):
             label=_("收到时间(补登时填)"),
             required=False,
             widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-            error_messages={"invalid": "收到时间格式不正确"},
+            error_messages={"invalid": _("收到时间格式不正确")},
         )
         f["confidential"] = forms.BooleanField(label=_("保密"), required=False)
         _style(self)
 
 
-def _units_for_dispatch() -> list[tuple[str, str]]:
+def _units_for_dispatch() -> list[tuple[str, Any]]:
     units = Unit.objects.filter(is_active=True).order_by("path").only("code", "name", "depth")
-    return [("", "—— 请选择单位 ——")] + [(u.code, "\u3000" * u.depth + u.name) for u in units]
+    return [("", _("—— 请选择单位 ——"))] + [(u.code, "\u3000" * u.depth + u.name) for u in units]
 
 
-def _handlers_of(unit: Unit) -> list[tuple[str, str]]:
+def _handlers_of(unit: Unit) -> list[tuple[str, Any]]:
     """Handlers and heads of the unit or above it: whom ``assign`` accepts."""
     parts = [p for p in unit.path.split("/") if p]
     paths = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
@@ -178,14 +180,14 @@ def _handlers_of(unit: Unit) -> list[tuple[str, str]]:
         .distinct()
         .order_by("username")
     )
-    return [("", "—— 请选择承办人 ——")] + [(u.username, u.get_full_name() or u.username) for u in users]
+    return [("", _("—— 请选择承办人 ——"))] + [(u.username, u.get_full_name() or u.username) for u in users]
 
 
 def _fields_for(action: str, ticket: Ticket, pack: Pack) -> dict[str, forms.Field]:
     comment = _text(_("说明"), max_length=4000, rows=2)
     reason = _text(_("理由"), max_length=4000, rows=2)
     if action == "reject":
-        reasons = [("", "—— 请选择不予受理理由 ——"), *pack.reject_reasons.items()]
+        reasons = [("", _("—— 请选择不予受理理由 ——")), *pack.reject_reasons.items()]
         return {
             "reason": forms.ChoiceField(label=_("不予受理理由"), choices=reasons, required=False),
             "comment": comment,
@@ -209,11 +211,11 @@ def _fields_for(action: str, ticket: Ticket, pack: Pack) -> dict[str, forms.Fiel
         unit = pack.extension.unit if pack.extension else ""
         return {
             "amount": forms.IntegerField(
-                label=format_lazy("{}({})", _("延期数量"), LIMIT_UNIT_LABELS.get(unit, unit)),
+                label=format_lazy(_("{}({})"), _("延期数量"), LIMIT_UNIT_NAMES.get(unit, unit)),
                 required=False,
                 min_value=1,
                 max_value=1000,
-                error_messages={"invalid": "延期数量应为整数"},
+                error_messages={"invalid": _("延期数量应为整数")},
             ),
             "reason": _text(_("延期理由"), max_length=4000, rows=2),
         }
@@ -276,16 +278,16 @@ class VisitAttemptForm(forms.Form):
     visit = forms.IntegerField(widget=forms.HiddenInput, min_value=1)  # the task the user saw
     outcome = forms.ChoiceField(
         label=_("结果"),
-        choices=[("", "—— 请选择 ——"), *AttemptOutcome.choices],
+        choices=[("", _("—— 请选择 ——")), *AttemptOutcome.choices],
         required=False,
-        error_messages={"invalid_choice": "请选择回访结果"},
+        error_messages={"invalid_choice": _("请选择回访结果")},
         widget=forms.Select(attrs={"class": "form-select", "id": "id_visit_attempt_outcome"}),
     )
     note = forms.CharField(
         label=_("备注"),
         max_length=500,
         required=False,
-        error_messages={"max_length": "备注不能超过500字"},
+        error_messages={"max_length": _("备注不能超过500字")},
         widget=forms.TextInput(attrs={"class": "form-control", "id": "id_visit_attempt_note"}),
     )
 
@@ -293,7 +295,7 @@ class VisitAttemptForm(forms.Form):
 class AttachmentForm(forms.Form):
     file = forms.FileField(
         label=_("附件"),
-        error_messages={"required": "请选择要上传的文件"},
+        error_messages={"required": _("请选择要上传的文件")},
         widget=forms.ClearableFileInput(attrs={"class": "form-control", "id": "id_attachment_file"}),
     )
 

@@ -60,8 +60,9 @@ class LoginForm(AuthenticationForm):
             raise
 
 
-def _blank(choices: Any) -> list[tuple[str, str]]:
-    return [("", str(_("全部"))), *[(str(k), str(v)) for k, v in choices]]
+def _blank(choices: Any) -> list[tuple[str, Any]]:
+    """``choices`` after an empty "all" choice; labels stay lazy so they follow the user's language."""
+    return [("", _("全部")), *[(str(k), v) for k, v in choices]]
 
 
 class WorklistFilterForm(forms.Form):

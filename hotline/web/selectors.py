@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext, pgettext
 
 from hotline.callers.services import may_decide_blocklist, may_request_blocklist
 from hotline.core.types import AnyUser
@@ -397,9 +398,9 @@ def approvals(user: AnyUser, *, now: datetime, size: int = PAGE_SIZE) -> list[Se
     """
     base = open_tickets(user).filter(status=Status.OPEN)
     sections = [
-        Section("extension", "延期审批", "approve_extension"),
-        Section("reject", "不予受理审核", "reject"),
-        Section("supervise", "督办", "supervise"),
+        Section("extension", gettext("延期审批"), "approve_extension"),
+        Section("reject", gettext("不予受理审核"), "reject"),
+        Section("supervise", pgettext("approvals", "督办"), "supervise"),
     ]
     pending = ExtensionRequest.objects.filter(ticket=OuterRef("pk"), status=ExtensionStatus.PENDING)
     for section in sections:

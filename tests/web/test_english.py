@@ -114,3 +114,93 @@ def test_agent_sees_english_intake_worklist_and_ticket(client: Client, users: di
         assert not CJK.search(nav), (url, CJK.findall(nav))
         for label in CHINESE_NAV:
             assert label not in html, (url, label)
+
+
+def timeline_labels(html: str) -> dict[str, str]:
+    """Each history line's action label (the text after the actor), keyed by its event code."""
+    rows = re.findall(r'<li [^>]*data-event="([a-z_]+)">(.*?)</li>', html, flags=re.S)
+    labels = {}
+    for action, body in rows:
+        match = re.search(r"</strong>\s*([^<(]+?)\s*(?:<|\()", body)
+        assert match, body
+        labels[action] = match.group(1)
+    return labels
+
+
+def test_ticket_page_labels_in_english(client: Client, users: dict[str, Any]) -> None:
+    ticket = register(users["agent"], severity="urgent", channel="phone")
+    act(ticket, "accept", users["agent"], comment="受理")
+    act(ticket, "dispatch", users["agent"], unit="JZ-DH-SJ")
+    client.force_login(users["coordinator"])
+
+    chinese = page(client, f"/tickets/{ticket.number}/")  # the default stays Chinese
+    assert '<dd class="col-sm-4">电话</dd>' in chinese and '<dd class="col-sm-4">紧急</dd>' in chinese
+    assert '<span class="badge text-bg-secondary">办理中</span>' in chinese
+    assert timeline_labels(chinese) == {"register": "登记", "accept": "受理", "dispatch": "派单"}
+
+    switch(client, "en")
+    html = page(client, f"/tickets/{ticket.number}/")
+    fields = html[html.index('id="ticket-fields"') : html.index("</dl>", html.index('id="ticket-fields"'))]
+    for label in ("Complaint", "Phone", "Urgent"):
+        assert f'<dd class="col-sm-4">{label}</dd>' in fields, label
+    assert '<span class="badge text-bg-secondary">In progress</span>' in html
+    assert timeline_labels(html) == {"register": "Register", "accept": "Accept", "dispatch": "Dispatch"}
+    timeline = html[html.index('id="timeline"') : html.index("</ol>", html.index('id="timeline"'))]
+    assert "round 1" in timeline and "to " in timeline  # the dispatch summary
+    assert ">受理</div>" in timeline  # the stored comment stays as written
+    identity = html[html.index('id="identity"') : html.index("</dl>", html.index('id="identity"'))]
+    assert re.findall(r'<dt class="col-sm-2">([^<]*)</dt>', identity)[:5] == [
+        "Name",
+        "Phone",
+        "Email",
+        "ID number",
+        "Address",
+    ]
+    buttons = re.findall(r'data-action="([a-z_]+)">([^<]+)</button>', html)
+    assert buttons and not any(CJK.search(label) for _, label in buttons), buttons
+
+
+def test_intake_form_errors_in_english(client: Client, users: dict[str, Any]) -> None:
+    client.force_login(users["agent"])
+    switch(client, "en")
+    data = {
+        "complainant.phone": "call me",
+        "type": "complaint",
+        "severity": "normal",
+        "subject": "",
+        "description": "",
+        "channel": "phone",
+        "unit": "JZ-C",
+    }
+    response = client.post("/intake/", data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'data-error-for="subject">Please enter a subject' in html
+    assert 'data-error-for="description">Please enter the description' in html
+    assert 'data-error-for="complainant.phone">The phone number is not valid' in html
+    # the choices of the form are English too
+    assert (
+        '<option value="urgent">Urgent</option>' in html and '<option value="letter">Letter</option>' in html
+    )
+    assert "请填写" not in html
+
+    data.update(subject="电饭煲不加热", description="买了一周就坏了", **{"complainant.phone": "13700001234"})
+    spot = client.post("/intake/", {**data, "type": "consultation", "result": "", "on_the_spot": "1"})
+    assert spot.status_code == 400
+    assert 'data-error-for="result">Please enter the answer given on the spot' in spot.content.decode()
+
+
+def test_worklist_filters_and_approvals_in_english(client: Client, users: dict[str, Any]) -> None:
+    a_ticket(users)
+    client.force_login(users["coordinator"])
+    assert '<option value="urgent">紧急</option>' in page(client, "/work/")
+    switch(client, "en")
+    work = page(client, "/work/")
+    for value, label in (("", "All"), ("urgent", "Urgent"), ("major", "Major"), ("normal", "Normal")):
+        assert f'<option value="{value}">{label}</option>' in work or (
+            f'<option value="{value}" selected>{label}</option>' in work
+        ), label
+    assert '<option value="praise">Praise</option>' in work and "紧急" not in work
+    approvals = page(client, "/approvals/")
+    titles = re.findall(r'<h2 class="h6">([^<]+?) <span', approvals)
+    assert titles and not any(CJK.search(t) for t in titles), titles

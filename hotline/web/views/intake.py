@@ -98,7 +98,7 @@ def register_from_form(*, user: User, data: dict[str, Any], on_the_spot: bool) -
     """Register; with ``on_the_spot`` also close with the answer, all or nothing."""
     answer = (data.get("result") or "").strip()
     if on_the_spot and not answer:
-        raise InvalidInput("请填写当场答复内容", code="result_required", field="result")
+        raise InvalidInput(_("请填写当场答复内容"), code="result_required", field="result")
     # until ticket_register refuses blocked numbers itself (the lead wires it in)
     ensure_not_blocked(data["complainant.phone"])
     with transaction.atomic():
@@ -106,7 +106,7 @@ def register_from_form(*, user: User, data: dict[str, Any], on_the_spot: bool) -
         if on_the_spot:
             if SPOT_ACTION not in allowed_actions(ticket, user):
                 raise InvalidInput(
-                    "按本单位政策,此类诉求不能当场办结,请登记后派单",
+                    _("按本单位政策,此类诉求不能当场办结,请登记后派单"),
                     code="spot_close_unavailable",
                     field="type",
                 )
@@ -126,7 +126,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     units = intake_units(user)
     if not units:
-        return error_page(request, Forbidden("您没有受理登记的角色", code="no_intake_role"))
+        return error_page(request, Forbidden(_("您没有受理登记的角色"), code="no_intake_role"))
     status = 200
     if request.method == "POST":
         form = IntakeForm(request.POST, units=units)
@@ -163,7 +163,10 @@ def intake_done(request: HttpRequest, number: str) -> HttpResponse:
     except NotFound as err:
         return error_page(request, err)
     if ticket.registered_by_id != user.pk:  # the query code is for the agent who took the call
-        return error_page(request, NotFound(f"工单“{number}”不存在或您无权查看", code="ticket_not_found"))
+        return error_page(
+            request,
+            NotFound(_("工单“%(number)s”不存在或您无权查看") % {"number": number}, code="ticket_not_found"),
+        )
     stage = get_pack(ticket.policy).type(ticket.type).stage(ticket.stage)
     return render(request, "web/intake/done.html", {"ticket": ticket, "stage": stage})
 
@@ -174,7 +177,7 @@ def caller_lookup_view(request: HttpRequest) -> HttpResponse:
     """The caller panel: earlier tickets and blocklist state (also the screen pop's lookup)."""
     user = _user(request)
     if not may_request_blocklist(user):
-        return error_page(request, Forbidden("您没有受理登记的角色", code="no_intake_role"))
+        return error_page(request, Forbidden(_("您没有受理登记的角色"), code="no_intake_role"))
     phone = request.GET.get("phone") or request.GET.get("complainant.phone") or ""
     context = {"caller": caller_lookup(phone[:32], user), "may_request": True}
     return render(request, "web/intake/_caller.html", context)
@@ -221,7 +224,7 @@ def blocklist(request: HttpRequest) -> HttpResponse:
     """Blocklist requests waiting for a team leader, and the entries in force."""
     user = _user(request)
     if not may_request_blocklist(user) and not may_decide_blocklist(user):
-        return error_page(request, Forbidden("您无权查看黑名单", code="blocklist_forbidden"))
+        return error_page(request, Forbidden(_("您无权查看黑名单"), code="blocklist_forbidden"))
     context = {
         "pending": list(pending_requests()[:200]),
         "active": list(active_entries()[:200]),
@@ -236,7 +239,7 @@ def blocklist_decide_view(request: HttpRequest, pk: int, decision: str) -> HttpR
     user = _user(request)
     entry = BlocklistEntry.objects.filter(pk=pk).first()
     if entry is None or decision not in ("approve", "reject", "revoke"):
-        return error_page(request, NotFound("黑名单条目不存在", code="blocklist_not_found"))
+        return error_page(request, NotFound(_("黑名单条目不存在"), code="blocklist_not_found"))
     note = request.POST.get("note", "")[:1000]
     try:
         if decision == "revoke":

@@ -92,12 +92,14 @@ def ticket_action(request: HttpRequest, number: str, action: str) -> HttpRespons
     except NotFound as err:
         return error_page(request, err)
     if action not in HANDLERS:
-        return error_page(request, NotFound(f"未知的操作“{action}”", code="unknown_action"))
+        return error_page(
+            request, NotFound(_("未知的操作“%(action)s”") % {"action": action}, code="unknown_action")
+        )
     pack = get_pack(ticket.policy)
     form = ActionForm(request.POST, action=action, ticket=ticket, pack=pack)
     if not form.is_valid():
         if "expected_version" in form.errors:
-            return error_page(request, InvalidInput("页面已过期,请刷新后再操作", code="version_required"))
+            return error_page(request, InvalidInput(_("页面已过期,请刷新后再操作"), code="version_required"))
         return _page(request, ticket, status=400, bound={action: form})
     label = action_label(action)
     try:
@@ -170,7 +172,7 @@ def visit_attempt(request: HttpRequest, number: str) -> HttpResponse:
     label = _("记录未接通")
     if not form.is_valid():
         if "visit" in form.errors:
-            return error_page(request, InvalidInput("页面已过期,请刷新后再操作", code="visit_required"))
+            return error_page(request, InvalidInput(_("页面已过期,请刷新后再操作"), code="visit_required"))
         detail = ";".join(str(e) for errors in form.errors.values() for e in errors)
         banner = {
             "kind": "error",
@@ -180,7 +182,7 @@ def visit_attempt(request: HttpRequest, number: str) -> HttpResponse:
     visit = ReturnVisit.objects.filter(ticket=ticket, pk=form.cleaned_data["visit"]).first()
     try:
         if visit is None:
-            raise NotFound("回访任务不存在", code="visit_not_found")
+            raise NotFound(_("回访任务不存在"), code="visit_not_found")
         was = visit.status
         record_attempt(
             visit=visit, user=user, outcome=form.cleaned_data["outcome"], note=form.cleaned_data["note"]
@@ -210,7 +212,7 @@ def attachment_download(request: HttpRequest, number: str, pk: int) -> HttpRespo
         return error_page(request, err)
     attachment = Attachment.objects.filter(ticket=ticket, pk=pk).first()
     if attachment is None:
-        return error_page(request, NotFound("附件不存在或您无权查看", code="attachment_not_found"))
+        return error_page(request, NotFound(_("附件不存在或您无权查看"), code="attachment_not_found"))
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
@@ -230,7 +232,7 @@ def attachment_upload(request: HttpRequest, number: str) -> HttpResponse:
     except NotFound as err:
         return error_page(request, err)
     if not ticket_roles(user, ticket):
-        return error_page(request, Forbidden("您不能为此工单上传附件", code="attachment_forbidden"))
+        return error_page(request, Forbidden(_("您不能为此工单上传附件"), code="attachment_forbidden"))
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:

@@ -12,13 +12,15 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from hotline.core.types import User
 from hotline.followup.models import ACTIVE_VISIT_STATUSES, ReturnVisit
 from hotline.followup.services import may_record_attempt
 from hotline.policies.registry import get_pack
 from hotline.policies.schema import Pack, TypePolicy
-from hotline.policies.vocab import ACTION_LABELS, LIMIT_UNIT_LABELS, SATISFACTION_LABELS
+from hotline.policies.vocab import ACTION_LABELS, SATISFACTION_LABELS, unit_display
 from hotline.tickets.masking import IDENTITY_MASKS, identity_of
 from hotline.tickets.models import Attachment, ExtensionRequest, Status, Ticket, TicketEvent, TicketLink
 from hotline.web.forms_ticket import CLOSING_CODES, ActionForm, AttachmentForm, UnmaskForm, VisitAttemptForm
@@ -28,21 +30,23 @@ from hotline.workflow.services import allowed_actions
 # history actions that are not pack actions
 EVENT_LABELS = {
     **ACTION_LABELS,
-    "register": "登记",
-    "attach": "上传附件",
-    "recalculate_deadline": "重新计算时限",
+    "register": pgettext_lazy("action", "登记"),
+    "attach": pgettext_lazy("action", "上传附件"),
+    "recalculate_deadline": pgettext_lazy("action", "重新计算时限"),
 }
 IDENTITY_LABELS = {
-    "name": "姓名",
-    "phone": "联系电话",
-    "email": "电子邮箱",
-    "id_number": "证件号码",
-    "address": "联系地址",
+    "name": _("姓名"),
+    "phone": _("联系电话"),
+    "email": _("电子邮箱"),
+    "id_number": _("证件号码"),
+    "address": _("联系地址"),
 }
+# Stored actor labels of non-user actors (TicketEvent.actor_label), translated for display only.
+ACTOR_LABELS = {"系统": _("系统"), "公众门户": _("公众门户")}
 
 
 def action_label(action: str) -> str:
-    return EVENT_LABELS.get(action, action)
+    return str(EVENT_LABELS.get(action, action))
 
 
 def _stage_label(policy: TypePolicy, code: str) -> str:
@@ -62,33 +66,35 @@ class EventRow:
 def actor_name(event: TicketEvent) -> str:
     if event.actor_id and event.actor:
         return event.actor.get_full_name() or event.actor.username
-    return event.actor_label or "系统"
+    label = event.actor_label or "系统"
+    return str(ACTOR_LABELS.get(label, label))
 
 
 def _detail(event: TicketEvent) -> str:
-    """A short Chinese summary of what the payload adds to the comment."""
+    """A short summary, in the user's language, of what the payload adds to the comment."""
     p: Mapping[str, Any] = event.payload or {}
     parts = []
     if p.get("unit_name"):
-        parts.append(f"派至{p['unit_name']}")
+        parts.append(gettext("派至%(unit)s") % {"unit": p["unit_name"]})
     if p.get("round"):
-        parts.append(f"第{p['round']}轮")
+        parts.append(gettext("第%(round)s轮") % {"round": p["round"]})
     if p.get("handler"):
-        parts.append(f"承办人 {p['handler']}")
+        parts.append(gettext("承办人 %(handler)s") % {"handler": p["handler"]})
     if p.get("reason_label"):
         parts.append(str(p["reason_label"]))
     if p.get("satisfaction"):
-        parts.append(SATISFACTION_LABELS.get(str(p["satisfaction"]), str(p["satisfaction"])))
+        parts.append(str(SATISFACTION_LABELS.get(str(p["satisfaction"]), p["satisfaction"])))
     if event.action == "request_extension" and p.get("amount"):
-        parts.append(f"{p['amount']}{LIMIT_UNIT_LABELS.get(str(p.get('unit')), '')}")
+        parts.append(unit_display(p["amount"], str(p.get("unit") or "")))
     if p.get("closing_code"):
-        parts.append(f"办结类型 {CLOSING_CODES.get(str(p['closing_code']), p['closing_code'])}")
+        code = str(p["closing_code"])
+        parts.append(gettext("办结类型 %(code)s") % {"code": CLOSING_CODES.get(code, code)})
     if event.action == "attach" and p.get("name"):
         parts.append(str(p["name"]))
     if p.get("due_at") and event.action in ("approve_extension", "resume", "recalculate_deadline"):
         due = datetime.fromisoformat(str(p["due_at"]))
-        parts.append("新时限 " + timezone.localtime(due).strftime("%Y-%m-%d %H:%M"))
-    return ";".join(parts)
+        parts.append(gettext("新时限 %(due)s") % {"due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M")})
+    return pgettext("separator", ";").join(parts)
 
 
 def event_rows(ticket: Ticket, policy: TypePolicy, events: list[TicketEvent]) -> list[EventRow]:
