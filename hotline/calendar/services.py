@@ -42,6 +42,7 @@ from hotline.calendar import statutory
 from hotline.calendar.counting import Deadline, WorkCalendar, deadline
 from hotline.calendar.models import DEFAULT_PERIODS, CalendarRevision, CalendarYear, Day, WorkingPeriod
 from hotline.core.errors import InvalidInput
+from hotline.core.parsing import small_int
 
 RECHECK_SECONDS: float = 1.0  # how stale another process's write may look here
 MAX_SPAN_DAYS: Final = 366  # days_between: at most one (leap) year per request
@@ -294,9 +295,10 @@ def _parse_schedule(text: str) -> tuple[list[int], dict[date, _Override]]:
             continue
         fields = [f.strip() for f in next(csv.reader([line]))]
         if fields[0].lower() == "year":
-            if len(fields) != 2 or not fields[1].isdigit():
+            parsed_year = small_int(fields[1]) if len(fields) == 2 else None
+            if parsed_year is None:
                 raise _bad(number, f"年份行应为“year,YYYY”，实际为“{line}”")
-            year = int(fields[1])
+            year = parsed_year
             _check_year(number, year)
             declared.setdefault(year, number)
             continue

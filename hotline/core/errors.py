@@ -65,6 +65,14 @@ class GuardFailed(HotlineError):
     title = "不符合办理规则"
 
 
+class TooManyRequests(HotlineError):
+    """Too many attempts in a short time (e.g. wrong query codes for one ticket number)."""
+
+    status = 429
+    code = "too_many_requests"
+    title = "请求过于频繁"
+
+
 class ConfigurationError(HotlineError):
     status = 500
     code = "configuration"

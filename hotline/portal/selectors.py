@@ -6,10 +6,12 @@ import hmac
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hotline.core.errors import NotFound
+from hotline.core.errors import NotFound, TooManyRequests
+from hotline.followup.models import ACTIVE_VISIT_STATUSES, ReturnVisit
 from hotline.policies.registry import get_pack
 from hotline.tickets.models import Status, Ticket, TicketEvent
 
@@ -39,23 +41,45 @@ class PublicProgress:
     rated: bool = False
 
 
+# Wrong query codes allowed per ticket number and hour, from all addresses together: the
+# per-address rate limit alone would let many addresses share out the million codes.
+CODE_FAILURES_PER_NUMBER = 10
+CODE_FAILURE_WINDOW = 3600
+
+
 def public_ticket(number: str, code: str) -> Ticket:
     """The ticket whose number and query code match, else one generic ``NotFound``.
 
     The code is compared in constant time, and a missing number gives the same answer.
+    After ``CODE_FAILURES_PER_NUMBER`` wrong codes for one number within the hour, every
+    lookup of that number is refused (``TooManyRequests``) until the hour is over.
     """
-    ticket = Ticket.objects.filter(number=number.strip()).first() if number else None
+    number = number.strip() if number else ""
+    key = f"portal:code-failures:{number[:20]}"
+    if number and cache.get(key, 0) >= CODE_FAILURES_PER_NUMBER:
+        raise TooManyRequests(_("该工单查询错误次数过多,请一小时后再试"), code="too_many_code_failures")
+    ticket = Ticket.objects.filter(number=number).first() if number else None
     if ticket is None or not hmac.compare_digest(ticket.query_code.encode(), code.strip().encode()):
+        if number:
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.add(key, 1, CODE_FAILURE_WINDOW)
         raise NotFound(_("工单编号或查询码不正确"), code="ticket_not_found")
     return ticket
 
 
 def rating_open(ticket: Ticket) -> bool:
-    """True when the ticket's stage asks for a return visit (满意度评价) now."""
+    """True when a return visit (回访) waits for the complainant's rating now: the stage
+    offers ``return_visit`` *and* a visit task is open. (12345's ``handling`` stage offers
+    it for the coordinator when the limit expires; the public may rate only after a reply
+    or once the visit is due.)"""
     if ticket.status != Status.OPEN:
         return False
     stage = get_pack(ticket.policy).type(ticket.type).stage(ticket.stage)
-    return "return_visit" in stage.actions
+    if "return_visit" not in stage.actions:
+        return False
+    return ReturnVisit.objects.filter(ticket=ticket, status__in=ACTIVE_VISIT_STATUSES).exists()
 
 
 def _local(iso: str | None) -> str:

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from hotline.core.errors import Conflict, HotlineError, InvalidTransition, NotFound
+from hotline.core.errors import Conflict, HotlineError, InvalidTransition, NotFound, TooManyRequests
 from hotline.portal import antiabuse
 from hotline.portal.forms import MAX_FILES, MAX_TOTAL_BYTES, CodeForm, RateForm, SubmissionForm, TrackForm
 from hotline.portal.selectors import public_progress, public_ticket
@@ -118,6 +118,8 @@ def track(request: HttpRequest) -> HttpResponse:
                 number = form.cleaned_data["number"].strip()
                 try:
                     ticket = public_ticket(number, form.cleaned_data["code"])
+                except TooManyRequests as err:
+                    error, status = err.detail, 429
                 except NotFound:
                     error = _("工单编号或查询码不正确,请核对后重试。")
                 else:
@@ -180,6 +182,8 @@ def _rate_code_step(request: HttpRequest, number: str) -> HttpResponse:
         else:
             try:
                 public_ticket(number, form.cleaned_data["code"])
+            except TooManyRequests as err:
+                error, status = err.detail, 429
             except NotFound:
                 error = _("工单编号或查询码不正确,请核对后重试。")
             else:

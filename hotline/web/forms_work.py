@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from hotline.core.parsing import small_int
 from hotline.tickets.models import Category, Severity, TicketType
 from hotline.web.selectors import WorklistFilters, stage_choices
 
@@ -123,5 +124,5 @@ class BulkSignForm(forms.Form):
         for value in values:
             number, _sep, version = value.strip().partition(":")
             if number:
-                parsed.setdefault(number[:20], int(version) if version.isdigit() else None)
+                parsed.setdefault(number[:20], small_int(version))
         return list(parsed.items())

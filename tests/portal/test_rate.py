@@ -116,3 +116,22 @@ def test_a_stale_page_gives_a_readable_conflict(org, client):
     assert snapshot(ticket) == before
     assert 'id="rate-form"' in response.content.decode()  # the fresh form, with the new version
     assert rate(client, ticket, satisfaction="satisfied").status_code == 302
+
+
+def test_a_12345_ticket_still_in_handling_cannot_be_rated_by_the_public(org, client):
+    """12345's handling stage offers return_visit to the coordinator (limit expired); the
+    public may rate only when a visit task is open, not while the unit is still working."""
+    from tests.factories import register
+
+    ticket = register(org.users["agent"], policy="hotline-12345")
+    ticket = act(ticket, "dispatch", org.users["coordinator"], unit="JZ-DH-SJ")
+    ticket = act(ticket, "sign", org.users["head"])
+    ticket = act(ticket, "assign", org.users["head"], handler="handler")
+    assert ticket.stage == "handling"
+    before = snapshot(ticket)
+    assert prove_code(client, ticket.number, ticket.query_code).status_code == 302
+    page = client.get(f"/public/rate/{ticket.number}/").content.decode()
+    assert "此工单当前无需评价" in page and 'id="rate-form"' not in page
+    response = rate(client, ticket, satisfaction="very_satisfied")
+    assert response.status_code == 409
+    assert snapshot(ticket) == before

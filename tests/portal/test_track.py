@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hotline.tickets.models import Ticket
+from tests.factories import register
 from tests.helpers import act
 from tests.portal.conftest import submitted_receipt, to_replied
 
@@ -85,3 +86,27 @@ def test_the_tracking_page_offers_rating_when_asked(org, client):
 
     page = track(client, number, code).content.decode()
     assert f'href="/public/rate/{number}/"' in page and "已责令超市退款并赔偿" in page
+
+
+def test_wrong_codes_for_one_number_are_limited_across_addresses(org, client):
+    """Many addresses sharing out the guesses still hit the per-number limit."""
+    from hotline.portal.selectors import CODE_FAILURES_PER_NUMBER
+
+    ticket = register(org.users["agent"])
+    wrong = "000000" if ticket.query_code != "000000" else "111111"
+    for i in range(CODE_FAILURES_PER_NUMBER):
+        response = client.post(
+            "/public/track/", {"number": ticket.number, "code": wrong}, REMOTE_ADDR=f"10.1.0.{i}"
+        )
+        assert response.status_code == 200
+    # now even the right code is refused for this number, from a fresh address
+    response = client.post(
+        "/public/track/", {"number": ticket.number, "code": ticket.query_code}, REMOTE_ADDR="10.2.0.1"
+    )
+    assert response.status_code == 429
+    assert 'id="progress"' not in response.content.decode()
+    api = client.get(
+        f"/api/v1/public/submissions/{ticket.number}/", {"code": ticket.query_code}, REMOTE_ADDR="10.2.0.2"
+    )
+    assert api.status_code == 429
+    assert api.json()["code"] == "too_many_code_failures"

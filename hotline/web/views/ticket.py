@@ -111,7 +111,12 @@ def ticket_action(request: HttpRequest, number: str, action: str) -> HttpRespons
             expected_version=form.cleaned_data["expected_version"],
         )
     except Conflict as err:  # stale version, or the stage moved on (InvalidTransition)
-        fresh = access_ticket(user, number)
+        try:
+            fresh = access_ticket(user, number)
+        except NotFound:  # the winner's action took the ticket out of this user's sight (退单, 改派)
+            return error_page(
+                request, Conflict(_("该工单已被他人处理,您已无权查看"), code="ticket_moved_away")
+            )
         data = request.POST.copy()
         data["expected_version"] = str(fresh.version)
         last = TicketEvent.objects.filter(ticket=fresh).order_by("-seq").values_list("seq", flat=True).first()

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from hotline.core.errors import Conflict, HotlineError, InvalidTransition
+from hotline.core.parsing import small_int
 from hotline.followup.selectors import callback_list
 from hotline.org.models import Role, Unit
 from hotline.policies.registry import all_packs
@@ -207,7 +208,7 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     except ImportError:
         messages.error(request, _("消息功能尚未启用"))
         return redirect("web:notifications")
-    ids = [int(v) for v in request.POST.getlist("id") if v.isdigit()]
+    ids = [n for n in map(small_int, request.POST.getlist("id")) if n is not None]
     if request.POST.get("all"):
         ids = [int(item.pk) for item in selectors.inbox(request.user)[0]]
     try:
