@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from hotline.calendar.services import compute_deadline, get_calendar
 from hotline.core.errors import Forbidden, HotlineError, InvalidInput, InvalidTransition
@@ -44,6 +45,7 @@ from hotline.policies.registry import get_pack
 from hotline.policies.schema import Pack
 from hotline.tickets.models import Status, Ticket, TicketEvent
 from hotline.workflow.access import ticket_roles
+from hotline.workflow.actions import HANDLERS
 from hotline.workflow.events import record_event
 from hotline.workflow.services import ticket_transition
 
@@ -71,6 +73,7 @@ class SweepReport:
     visits_closed: int = 0  # unreachable complainants closed after unreachable_close_after
     redispatched: int = 0
     supervised: int = 0
+    steps_dropped: int = 0  # dissatisfied visits a person had already acted on
     errors: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
@@ -78,7 +81,8 @@ class SweepReport:
             f"检查工单 {self.tickets} 件;催办 {self.reminders} 次,升级 {self.escalations} 次,"
             f"顺延 {self.postponed} 次,跳过 {self.superseded} 个过期节点;消息 {self.messages} 条;"
             f"新建回访 {self.visits_created} 件,联系不上办结 {self.visits_closed} 件;"
-            f"自动再次派单 {self.redispatched} 件,转督办 {self.supervised} 件;错误 {len(self.errors)} 个"
+            f"自动再次派单 {self.redispatched} 件,转督办 {self.supervised} 件,"
+            f"已由人工处理 {self.steps_dropped} 件;错误 {len(self.errors)} 个"
         )
 
 
@@ -288,70 +292,116 @@ def _automatic_mark(ticket: Ticket, clock: str, point: str, at: datetime, now: d
 def _close_unreachable(report: SweepReport, batch_size: int) -> None:
     """Close tickets whose complainant stayed unreachable for ``unreachable_close_after``."""
     now = report.now
+    seen: set[int] = set()
     while True:
         rows = list(
             ReturnVisit.objects.filter(status=VisitStatus.UNREACHABLE, close_at__lte=now)
+            .exclude(pk__in=seen)
             .order_by("close_at")
             .values_list("pk", "ticket_id")[:batch_size]
         )
         if not rows:
             return
         for visit_pk, ticket_pk in rows:
+            seen.add(visit_pk)
             try:
-                with transaction.atomic():
-                    # the ticket first, as every transition does, then the visit
-                    ticket = Ticket.objects.select_for_update().get(pk=ticket_pk)
-                    visit = ReturnVisit.objects.get(pk=visit_pk)
-                    if visit.status != VisitStatus.UNREACHABLE or visit.close_at is None:
-                        continue
-                    clock, at = f"visit:{visit.pk}", visit.close_at
-                    claimed = _automatic_mark(ticket, clock, "close_unreachable", at, now)
-                    if claimed is None:
-                        continue
-                    ticket_transition(
-                        ticket=ticket,
-                        action="close",
-                        actor=None,
-                        system=True,
-                        actor_label=VISIT_SYSTEM_LABEL,
-                        params={
-                            "closing_code": UNREACHABLE_CLOSING_CODE,
-                            "result": "回访联系不上诉求人,已短信发送评价链接,逾期未评价,自动办结",
-                        },
-                        now=now,
-                    )
-                    report.visits_closed += 1
+                _close_one_unreachable(visit_pk, ticket_pk, report)
             except HotlineError as exc:
                 # the stage offers no close: leave the visit to the coordinator
                 report.errors.append(f"回访 {visit_pk}: {exc}")
                 ReturnVisit.objects.filter(pk=visit_pk).update(close_at=None)
+            except Exception as exc:  # one broken row must not stop the sweep: try it again later
+                logger.exception("sweep failed to close visit %s", visit_pk)
+                report.errors.append(f"回访 {visit_pk}: {exc}")
+                ReturnVisit.objects.filter(pk=visit_pk).update(close_at=now + RETRY_AFTER)
+
+
+def _close_one_unreachable(visit_pk: int, ticket_pk: int, report: SweepReport) -> None:
+    now = report.now
+    with transaction.atomic():
+        # the ticket first, as every transition does, then the visit
+        ticket = Ticket.objects.select_for_update().get(pk=ticket_pk)
+        visit = ReturnVisit.objects.get(pk=visit_pk)
+        if visit.status != VisitStatus.UNREACHABLE or visit.close_at is None:
+            return
+        clock, at = f"visit:{visit.pk}", visit.close_at
+        if _automatic_mark(ticket, clock, "close_unreachable", at, now) is None:
+            return
+        ticket_transition(
+            ticket=ticket,
+            action="close",
+            actor=None,
+            system=True,
+            actor_label=VISIT_SYSTEM_LABEL,
+            params={
+                "closing_code": UNREACHABLE_CLOSING_CODE,
+                "result": "回访联系不上诉求人,已短信发送评价链接,逾期未评价,自动办结",
+            },
+            now=now,
+        )
+        report.visits_closed += 1
 
 
 def _follow_dissatisfied(report: SweepReport, batch_size: int) -> None:
-    """Dissatisfied: the next round to the same unit, or at the last round supervision."""
+    """Dissatisfied: the next round to the same unit, or at the last round supervision.
+
+    A row that fails with an unexpected error stays pending for the next sweep; this sweep
+    goes on with the others."""
+    seen: set[int] = set()
     while True:
         rows = list(
             ReturnVisit.objects.filter(next_step=NextStep.PENDING)
+            .exclude(pk__in=seen)
             .order_by("done_at")
             .values_list("pk", "ticket_id")[:batch_size]
         )
         if not rows:
             return
         for visit_pk, ticket_pk in rows:
+            seen.add(visit_pk)
             try:
-                with transaction.atomic():
-                    ticket = Ticket.objects.select_for_update().get(pk=ticket_pk)
-                    visit = ReturnVisit.objects.get(pk=visit_pk)
-                    if visit.next_step != NextStep.PENDING:
-                        continue
-                    at = visit.done_at or report.now
-                    if _automatic_mark(ticket, f"visit:{visit.pk}", "dissatisfied", at, report.now) is None:
-                        continue
-                    visit.next_step = _next_round(ticket, visit, report)
-                    visit.save(update_fields=["next_step"])
+                _follow_one_dissatisfied(visit_pk, ticket_pk, report)
             except HotlineError as exc:
                 report.errors.append(f"回访 {visit_pk}: {exc}")
                 ReturnVisit.objects.filter(pk=visit_pk).update(next_step=NextStep.NOT_OFFERED)
+            except Exception as exc:
+                logger.exception("sweep failed to follow dissatisfied visit %s", visit_pk)
+                report.errors.append(f"回访 {visit_pk}: {exc}")
+
+
+def _follow_one_dissatisfied(visit_pk: int, ticket_pk: int, report: SweepReport) -> None:
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(pk=ticket_pk)
+        visit = ReturnVisit.objects.get(pk=visit_pk)
+        if visit.next_step != NextStep.PENDING:
+            return
+        if not _untouched_since_visit(ticket, visit):
+            # a person already acted (redispatch, supervise, close …): nothing left to do
+            visit.next_step = NextStep.NONE
+            visit.save(update_fields=["next_step"])
+            report.steps_dropped += 1
+            return
+        at = visit.done_at or report.now
+        if _automatic_mark(ticket, f"visit:{visit.pk}", "dissatisfied", at, report.now) is None:
+            return
+        visit.next_step = _next_round(ticket, visit, report)
+        visit.save(update_fields=["next_step"])
+
+
+def _untouched_since_visit(ticket: Ticket, visit: ReturnVisit) -> bool:
+    """Whether the ticket is still where the dissatisfied visit left it: the same round, the
+    stage the visit moved it to, and no transition since (by a person or otherwise)."""
+    if ticket.status != Status.OPEN or ticket.round != visit.round:
+        return False
+    event = (
+        TicketEvent.objects.filter(ticket=ticket, action=VISIT_ACTION)
+        .order_by("-seq")
+        .only("seq", "to_stage")
+        .first()
+    )
+    if event is None or ticket.stage != event.to_stage:
+        return False
+    return not TicketEvent.objects.filter(ticket=ticket, seq__gt=event.seq, action__in=HANDLERS).exists()
 
 
 def _last_unit_code(ticket: Ticket) -> str:
@@ -419,6 +469,12 @@ def _next_round(ticket: Ticket, visit: ReturnVisit, report: SweepReport) -> str:
 # --- call-back attempts ------------------------------------------------------------------
 
 
+def site_text(label: Any) -> str:
+    """A (lazy) label as stored text: in the site's language, not the current screen's."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(label)
+
+
 def may_record_attempt(user: AnyUser, ticket: Ticket, pack: Pack) -> bool:
     """Whether the user may record a call-back on the ticket: a role of theirs on the ticket
     that the pack's visit rule names (``listeners.visit_roles``)."""
@@ -465,7 +521,7 @@ def record_attempt(
             actor=user,
             from_stage=ticket.stage,
             from_status=ticket.status,
-            comment=f"{AttemptOutcome(outcome).label}{':' + note if note else ''}",
+            comment=f"{site_text(AttemptOutcome(outcome).label)}{':' + note if note else ''}",
             payload=payload,
             now=now,
         )

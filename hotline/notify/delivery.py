@@ -4,12 +4,18 @@ A row is claimed by one conditional UPDATE (``status`` and ``attempts`` unchange
 was read), which sets ``sending`` and a lease. A worker killed mid-send leaves the row
 ``sending``; after the lease it is due again and sent with the same idempotency key.
 The outcome is written only if the row is still ours (``attempts`` is the fencing token).
+A row claimed ``HOTLINE_NOTIFY_MAX_ATTEMPTS`` times without an outcome (each send killed
+the worker) is not claimed again: it goes ``dead``.
+
+Error text is stored without the recipient's address or number (:func:`redact`): the
+ticket page and the admin show it, and a confidential reporter's contact must not leak.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -23,6 +29,19 @@ from hotline.notify.models import OPEN_STATUSES, Message, MessageChannel, Messag
 logger = logging.getLogger(__name__)
 
 SENT_BY_WORKER = (MessageChannel.EMAIL, MessageChannel.SMS)
+
+REDACTED = "***"
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"(?<!\d)\+?\d{7,}(?!\d)")  # 7+ digits: a phone number, not an SMTP code
+
+
+def redact(text: str, address: str = "") -> str:
+    """``text`` without ``address`` and without anything that looks like an email address or
+    a phone number, each replaced by ``***``; cut to fit ``Message.last_error``."""
+    if address:
+        text = re.sub(re.escape(address), REDACTED, text, flags=re.IGNORECASE)
+    text = _PHONE.sub(REDACTED, _EMAIL.sub(REDACTED, text))
+    return text[:500]
 
 
 @dataclass
@@ -58,6 +77,16 @@ def _claim(row: Message, now: datetime) -> bool:
     return claimed == 1
 
 
+def _give_up(row: Message) -> bool:
+    """Mark ``dead`` a row whose every claim ended without an outcome (a send that kills the
+    worker would otherwise be retried for ever). False when another worker changed it."""
+    error = f"已尝试 {row.attempts} 次,每次发送都未完成(工作进程中止或超时),已放弃"
+    changed = Message.objects.filter(pk=row.pk, status=row.status, attempts=row.attempts).update(
+        status=MessageStatus.DEAD, lease_until=None, last_error=error
+    )
+    return changed == 1
+
+
 def _finish(pk: int, attempts: int, **fields: object) -> None:
     Message.objects.filter(pk=pk, status=MessageStatus.SENDING, attempts=attempts).update(
         lease_until=None, **fields
@@ -66,17 +95,17 @@ def _finish(pk: int, attempts: int, **fields: object) -> None:
 
 def deliver_one(message: Message) -> str:
     """Send one claimed row and record the outcome; returns the new status."""
-    attempts = message.attempts
+    attempts, address = message.attempts, message.address
     try:
         provider_id = sender_for(message.channel)(message)
     except NotConfigured as exc:
-        _finish(message.pk, attempts, status=MessageStatus.SKIPPED, last_error=str(exc)[:500])
+        _finish(message.pk, attempts, status=MessageStatus.SKIPPED, last_error=redact(str(exc), address))
         return MessageStatus.SKIPPED
     except PermanentError as exc:
-        _finish(message.pk, attempts, status=MessageStatus.DEAD, last_error=str(exc)[:500])
+        _finish(message.pk, attempts, status=MessageStatus.DEAD, last_error=redact(str(exc), address))
         return MessageStatus.DEAD
     except Exception as exc:  # a temporary failure: connection refused, timeout, provider busy
-        error = f"{type(exc).__name__}: {exc}"[:500]
+        error = redact(f"{type(exc).__name__}: {exc}", address)
         if attempts >= settings.HOTLINE_NOTIFY_MAX_ATTEMPTS:
             _finish(message.pk, attempts, status=MessageStatus.DEAD, last_error=error)
             return MessageStatus.DEAD
@@ -113,6 +142,11 @@ def deliver_due(*, now: datetime | None = None, batch: int = 50) -> DeliveryRepo
             return report
         for row in rows:
             seen.add(row.pk)
+            if row.attempts >= settings.HOTLINE_NOTIFY_MAX_ATTEMPTS:
+                if _give_up(row):
+                    report.dead.append(row.pk)
+                    logger.warning("message %s: %s claims without an outcome, dead", row.pk, row.attempts)
+                continue
             if not _claim(row, moment):
                 continue  # another worker has it
             message = Message.objects.get(pk=row.pk)

@@ -12,22 +12,23 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class MessageChannel(models.TextChoices):
-    EMAIL = "email", "电子邮件"
-    SMS = "sms", "短信"
-    INAPP = "inapp", "站内消息"
-    NONE = "none", "无可用渠道"  # a complainant without contact: recorded, not sent
+    EMAIL = "email", _("电子邮件")
+    SMS = "sms", _("短信")
+    INAPP = "inapp", _("站内消息")
+    NONE = "none", _("无可用渠道")  # a complainant without contact: recorded, not sent
 
 
 class MessageStatus(models.TextChoices):
-    PENDING = "pending", "待发送"  # waiting for the worker
-    SENDING = "sending", "发送中"  # claimed by a worker until ``lease_until``
-    SENT = "sent", "已发送"  # accepted by the provider (in-app: written)
-    RETRYING = "retrying", "发送失败,等待重试"  # next try at ``next_attempt_at``
-    DEAD = "dead", "发送失败,已放弃"  # gave up after the last attempt; an admin may re-queue
-    SKIPPED = "skipped", "未发送"  # no address, or the channel is not configured (see last_error)
+    PENDING = "pending", _("待发送")  # waiting for the worker
+    SENDING = "sending", _("发送中")  # claimed by a worker until ``lease_until``
+    SENT = "sent", _("已发送")  # accepted by the provider (in-app: written)
+    RETRYING = "retrying", _("发送失败,等待重试")  # next try at ``next_attempt_at``
+    DEAD = "dead", _("发送失败,已放弃")  # gave up after the last attempt; an admin may re-queue
+    SKIPPED = "skipped", _("未发送")  # no address, or the channel is not configured (see last_error)
 
 
 # Statuses the worker still has to act on.

@@ -22,13 +22,30 @@ from hotline.core.types import User
 from hotline.notify.models import Message, MessageChannel, MessageStatus
 from hotline.notify.recipients import staff_for_roles
 from hotline.notify.templating import COMPLAINANT_KINDS, STAFF_KINDS, render_message
+from hotline.policies.vocab import TICKET_TYPE_LABELS
 from hotline.portal.services import rate_link
 from hotline.tickets.models import Ticket
 
 logger = logging.getLogger(__name__)
 
 # Template variables passed to the SMS provider (its templates are registered there).
-SMS_PARAM_KEYS = ("number", "query_code", "reason", "due", "result", "rate_url", "track_url")
+# Aliyun caps a text variable (35 characters) and does not allow a whole link as a
+# variable: the template holds the site's address and a link variable only the rest
+# (``${base}/${rate_path}``). Links are never cut, a cut link is useless (ADR 0010).
+SMS_TEXT_KEYS = ("number", "query_code", "reason", "due", "result")
+SMS_LINK_KEYS = {"rate_url": "rate_path", "track_url": "track_path"}
+SMS_TEXT_LIMIT = 35
+
+
+def sms_params(ctx: dict[str, Any]) -> dict[str, str]:
+    """The SMS template variables: text cut to the provider's limit, links as their part
+    after ``HOTLINE_PUBLIC_BASE_URL`` + "/", whole."""
+    params = {k: str(ctx[k])[:SMS_TEXT_LIMIT] for k in SMS_TEXT_KEYS if ctx.get(k)}
+    base = f"{_base_url()}/"
+    for key, name in SMS_LINK_KEYS.items():
+        if ctx.get(key):
+            params[name] = str(ctx[key]).removeprefix(base)
+    return params
 
 
 def _local(value: datetime | None) -> str:
@@ -44,7 +61,7 @@ def ticket_context(ticket: Ticket) -> dict[str, Any]:
     return {
         "number": ticket.number,
         "subject": ticket.subject,
-        "type_label": ticket.get_type_display(),
+        "type_label": TICKET_TYPE_LABELS.get(ticket.type, ticket.type),  # stored text: site language
         "unit_name": ticket.unit.name,
         "due": _local(ticket.due_at),
         "final_due": _local(ticket.final_due_at),
@@ -162,7 +179,7 @@ def notify_complainant(*, ticket: Ticket, kind: str, context: dict[str, Any] | N
     rows: list[Message] = []
     phone, email = ticket.complainant_phone.strip(), ticket.complainant_email.strip()
     if phone:
-        params = {k: str(ctx[k])[:35] for k in SMS_PARAM_KEYS if ctx.get(k)}
+        params = sms_params(ctx)
         rows.append(
             Message(
                 **common,

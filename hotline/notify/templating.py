@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.template import Engine, TemplateDoesNotExist
 from django.utils import translation
 
@@ -70,10 +71,13 @@ def render_message(kind: str, context: dict[str, Any]) -> Rendered:
     """Subject, body and short SMS text of ``kind``; unknown kinds raise ``ValueError``."""
     if kind not in KIND_LABELS:
         raise ValueError(f"unknown notification kind {kind!r}")
-    subject = " ".join(_render(kind, "subject", context).split())
-    body = _render(kind, "body", context)
-    try:
-        sms = _render(kind, "sms", context)
-    except TemplateDoesNotExist:
-        sms = subject
+    # Written once and stored: in the site's language, whatever language the staff member
+    # who caused it has chosen for their screens.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = " ".join(_render(kind, "subject", context).split())
+        body = _render(kind, "body", context)
+        try:
+            sms = _render(kind, "sms", context)
+        except TemplateDoesNotExist:
+            sms = subject
     return Rendered(subject=subject[:200], body=body, sms=sms)

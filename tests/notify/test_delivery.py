@@ -139,3 +139,30 @@ def test_survey_link_carries_the_portal_url(users, channels, settings):
     deliver_due()
     bodies = [m.body for m in channels["smtp"].received]
     assert any(f"https://hotline.example.gov.cn/public/rate/{ticket.number}/" in b for b in bodies)
+
+
+def test_a_message_whose_send_kills_the_worker_every_time_goes_dead(users, channels, settings):
+    settings.HOTLINE_NOTIFY_MAX_ATTEMPTS = 3
+    ticket = _ticket(users, phone="13800001111", email="")
+    row = Message.objects.get(ticket=ticket, channel="sms")
+    expired = timezone.now() - timedelta(seconds=1)
+    # two claims ended without an outcome (the worker died): a third try is still allowed
+    Message.objects.filter(pk=row.pk).update(
+        status="sending", attempts=2, lease_until=expired, next_attempt_at=expired
+    )
+    assert deliver_due().sent == [row.pk]
+    # three claims without an outcome: not claimed again, dead, nothing sent
+    ticket = _ticket(users, phone="13800002222", email="")
+    row = Message.objects.get(ticket=ticket, channel="sms")
+    Message.objects.filter(pk=row.pk).update(
+        status="sending", attempts=3, lease_until=expired, next_attempt_at=expired
+    )
+    report = deliver_due()
+    row.refresh_from_db()
+    assert (report.dead, report.sent, row.status, row.attempts) == ([row.pk], [], "dead", 3)
+    assert "已放弃" in row.last_error and row.lease_until is None
+    assert [s.phone for s in channels["sms"].sent] == ["13800001111"]
+    assert message_requeue(message_ids=[row.pk]) == 1  # the admin can still re-queue it
+    deliver_due()
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("sent", 1)

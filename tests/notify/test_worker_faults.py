@@ -93,7 +93,7 @@ def test_sigkill_mid_delivery_then_restart_delivers_every_sms_once(users, channe
     gateway.delay = 0
     fleet.start()
     wait_until(
-        lambda: set(_statuses(keys).values()) == {"sent"}, timeout=40, what=f"all sent\n{fleet.logs()}"
+        lambda: set(_statuses(keys).values()) == {"sent"}, timeout=90, what=f"all sent\n{fleet.logs()}"
     )
 
     sent = gateway.sent

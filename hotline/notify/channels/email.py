@@ -46,9 +46,15 @@ def send(message: Message) -> str:
     try:
         email.send()
     except smtplib.SMTPRecipientsRefused as exc:
-        # 5xx for the recipient: the address is wrong, retrying will not help
-        codes = [code for code, _ in exc.recipients.values()]
-        if codes and all(500 <= code < 600 for code in codes):
-            raise PermanentError(f"收件地址被拒绝: {exc.recipients}") from exc
-        raise
+        # The refusal names the recipient: keep the server's codes and reply, not the address.
+        replies = [(code, _reply_text(reply)) for code, reply in exc.recipients.values()]
+        text = "; ".join(f"{code} {reply}".strip() for code, reply in replies)
+        if replies and all(500 <= code < 600 for code, _ in replies):
+            # 5xx for the recipient: the address is wrong, retrying will not help
+            raise PermanentError(f"收件地址被拒绝: {text}") from None
+        raise OSError(f"收件地址暂时被拒绝: {text}") from None
     return mid
+
+
+def _reply_text(reply: bytes | str) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
