@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -44,6 +45,7 @@ class PublicProgress:
 # Wrong query codes allowed per ticket number and hour, from all addresses together: the
 # per-address rate limit alone would let many addresses share out the million codes.
 CODE_FAILURES_PER_NUMBER = 10
+_NUMBER = re.compile(r"[0-9]{8,20}")
 CODE_FAILURE_WINDOW = 3600
 
 
@@ -55,12 +57,15 @@ def public_ticket(number: str, code: str) -> Ticket:
     lookup of that number is refused (``TooManyRequests``) until the hour is over.
     """
     number = number.strip() if number else ""
-    key = f"portal:code-failures:{number[:20]}"
-    if number and cache.get(key, 0) >= CODE_FAILURES_PER_NUMBER:
+    # Ticket numbers are ASCII digits: anything else cannot match and is not counted
+    # (nor used in a cache key).
+    counted = bool(_NUMBER.fullmatch(number))
+    key = f"portal:code-failures:{number}"
+    if counted and cache.get(key, 0) >= CODE_FAILURES_PER_NUMBER:
         raise TooManyRequests(_("该工单查询错误次数过多,请一小时后再试"), code="too_many_code_failures")
     ticket = Ticket.objects.filter(number=number).first() if number else None
     if ticket is None or not hmac.compare_digest(ticket.query_code.encode(), code.strip().encode()):
-        if number:
+        if counted:
             try:
                 cache.incr(key)
             except ValueError:
