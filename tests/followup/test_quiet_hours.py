@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import time
 
 from hotline.calendar.services import get_calendar
-from hotline.followup.models import SweepSchedule
+from hotline.followup.models import SweepMark, SweepSchedule
 from hotline.followup.points import send_time
 from hotline.followup.services import run_sweep
 from hotline.policies.schema import QuietHours, Reminders
@@ -71,3 +71,30 @@ def test_send_time_rules(db):
     assert send_time(cal, local("2026-10-12 23:00"), reminders=Reminders(), anytime=False) == local(
         "2026-10-12 23:00"
     )
+
+
+def test_12345_chases_urgent_matters_at_night_and_normal_ones_in_the_morning(users):
+    # Given two 12345 matters registered on Sunday 11 Oct 22:30 (quiet hours 22:00–07:00),
+    # to be dispatched within 2 hours (due 00:30)
+    urgent = register(
+        users["agent"], policy="hotline-12345", severity="urgent", now=local("2026-10-11 22:30")
+    )
+    normal = register(
+        users["agent"], policy="hotline-12345", severity="normal", now=local("2026-10-11 22:30")
+    )
+    assert urgent.due_at == normal.due_at == local("2026-10-12 00:30")
+    # When half the time is used, at 23:30 on a rest-day night
+    report = run_sweep(local("2026-10-11 23:30"))
+    # Then the urgent one is chased at once (anytime_severities: [urgent]); the normal one waits
+    assert (report.reminders, report.postponed) == (1, 1)
+    assert SweepMark.objects.get(ticket=urgent, point="used=0.5").sent is True
+    assert not SweepMark.objects.filter(ticket=normal).exists()
+    # and four hours after the due time (04:30) the coordinator is told about the urgent one only
+    run_sweep(local("2026-10-12 04:30"))
+    assert ("coordinator", "escalated") in staff_messages(urgent, "escalated")
+    assert kinds(normal) == []
+    # the normal one's escalation goes out when quiet hours end
+    run_sweep(local("2026-10-12 06:59"))
+    assert kinds(normal) == []
+    run_sweep(local("2026-10-12 07:00"))
+    assert ("coordinator", "escalated") in staff_messages(normal, "escalated")
