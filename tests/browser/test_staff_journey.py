@@ -154,6 +154,7 @@ def test_phone_complaint_through_two_rounds_to_closure(
     login(page, "coordinator")
     expect(page).to_have_url(re.compile(r"/board/$"))
     expect(page.locator("#stage-registered [data-count=total]")).to_have_text("2")  # this one and the earlier
+    expect(page.locator("#stage-chart canvas")).to_have_count(1)  # ECharts, served by us, drew the stages
     shot(page, "board.png")
     page.goto(f"/tickets/{number}/")
     act(page, "dispatch", unit=HEAD_UNIT, comment="请核实该超市是否销售过期食品,按时答复")
