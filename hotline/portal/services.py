@@ -15,7 +15,6 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from hotline.callers.services import ensure_not_blocked
 from hotline.core.errors import HotlineError, InvalidInput, InvalidTransition
 from hotline.portal.selectors import rating_open
 from hotline.tickets.models import Attachment, Satisfaction, Ticket
@@ -63,8 +62,6 @@ def public_ticket_register(
             raise InvalidInput(
                 gettext("实名提交请留下电话或电子邮箱,以便联系答复;也可选择匿名"), code="contact_required"
             )
-        if s.phone.strip():
-            ensure_not_blocked(s.phone)
         person = Person(name=s.name, phone=s.phone, email=s.email)
     draft = TicketDraft(
         type=s.type,

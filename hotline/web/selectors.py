@@ -14,11 +14,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext, pgettext
 
 from hotline.callers.services import may_decide_blocklist, may_request_blocklist
 from hotline.core.types import AnyUser
+from hotline.notify.selectors import inbox as notify_inbox
+from hotline.notify.selectors import unread_count as notify_unread_count
 from hotline.org.models import Role, Unit
 from hotline.org.selectors import memberships_of
 from hotline.policies.registry import all_packs, get_pack
@@ -97,14 +99,6 @@ def allowed_pages(user: AnyUser) -> list[str]:
     return pages
 
 
-def url_or(name: str, fallback: str, *args: Any) -> str:
-    """``reverse(name)``, or ``fallback`` while another engineer's route does not exist yet."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return fallback
-
-
 def landing_url(user: AnyUser) -> str | None:
     """Where ``/`` sends the user; ``None`` when they hold no role at all."""
     roles = roles_of(user)
@@ -120,7 +114,7 @@ def landing_url(user: AnyUser) -> str | None:
         if page == "worklist_mine":
             return reverse("web:worklist") + "?tab=mine"
         if page == "intake":
-            return url_or("web:intake", "/intake/")
+            return reverse("web:intake")
         return reverse("admin:index")
     if getattr(user, "is_staff", False):
         return reverse("admin:index")
@@ -416,24 +410,17 @@ def approvals(user: AnyUser, *, now: datetime, size: int = PAGE_SIZE) -> list[Se
     return sections
 
 
-# --- notifications (the notify app, when it is there) -----------------------------------
+# --- notifications ------------------------------------------------------------------------
 
 
 def unread_count(user: AnyUser) -> int:
-    """In-app notifications not yet read; 0 until the notify app provides its selector."""
+    """In-app notifications not yet read (0 for an anonymous visitor)."""
     if not user.is_authenticated:
         return 0
-    try:
-        from hotline.notify.selectors import unread_count as count  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return 0
-    return int(count(user))
+    return int(notify_unread_count(user))
 
 
 def inbox(user: AnyUser, *, size: int = PAGE_SIZE) -> tuple[list[Any], bool]:
-    try:
-        from hotline.notify.selectors import inbox as notify_inbox  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return [], False
+    """A page of the user's in-app notifications, newest first, and whether there are more."""
     items = list(notify_inbox(user)[: size + 1])
     return items[:size], len(items) > size

@@ -45,7 +45,7 @@ def workbench_nav(context: dict[str, Any]) -> list[NavItem]:
     current = getattr(getattr(request, "resolver_match", None), "url_name", "")
     items = []
     for page in selectors.allowed_pages(user):
-        url = selectors.url_or(f"web:{page}", f"/{page}/")
+        url = reverse(f"web:{page}")
         badge = selectors.unread_count(user) if page == "notifications" else 0
         items.append(NavItem(page, str(PAGE_LABELS[page]), url, active=page == current, badge=badge))
     if getattr(user, "is_staff", False):
@@ -56,7 +56,7 @@ def workbench_nav(context: dict[str, Any]) -> list[NavItem]:
 @register.simple_tag
 def ticket_url(number: str) -> str:
     """The ticket screen's address (``web:ticket``)."""
-    return selectors.url_or("web:ticket", f"/tickets/{number}/", number)
+    return reverse("web:ticket", args=[number])
 
 
 @register.filter

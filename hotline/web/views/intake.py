@@ -24,7 +24,6 @@ from hotline.callers.services import (
     blocklist_request,
     blocklist_revoke,
     caller_lookup,
-    ensure_not_blocked,
     may_decide_blocklist,
     may_request_blocklist,
 )
@@ -99,8 +98,6 @@ def register_from_form(*, user: User, data: dict[str, Any], on_the_spot: bool) -
     answer = (data.get("result") or "").strip()
     if on_the_spot and not answer:
         raise InvalidInput(_("请填写当场答复内容"), code="result_required", field="result")
-    # until ticket_register refuses blocked numbers itself (the lead wires it in)
-    ensure_not_blocked(data["complainant.phone"])
     with transaction.atomic():
         ticket = ticket_register(draft=_draft(data), actor=user)
         if on_the_spot:

@@ -26,7 +26,7 @@ from hotline.policies.registry import get_pack
 from hotline.tickets.models import Attachment, Ticket, TicketEvent
 from hotline.tickets.services import attachment_add
 from hotline.web.forms_ticket import ActionForm, AttachmentForm, UnmaskForm, VisitAttemptForm, put_error
-from hotline.web.views.ticket_common import error_page, page_status, url_or_root
+from hotline.web.views.ticket_common import error_page, page_status
 from hotline.web.views.ticket_page import action_label, actor_name, page_context
 from hotline.workflow.access import access_ticket, ticket_roles, tickets_visible_to
 from hotline.workflow.actions import HANDLERS
@@ -137,7 +137,7 @@ def ticket_action(request: HttpRequest, number: str, action: str) -> HttpRespons
     if tickets_visible_to(user).filter(pk=ticket.pk).exists():
         return _done(request, reverse("web:ticket", args=[number]))
     # e.g. after 退单 the unit no longer sees the ticket
-    return _done(request, url_or_root("web:home"))
+    return _done(request, reverse("web:home"))
 
 
 @login_required

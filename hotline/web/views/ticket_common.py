@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
 
 from hotline.core.errors import HotlineError
 
@@ -19,11 +16,3 @@ def error_page(request: HttpRequest, err: HotlineError) -> HttpResponse:
 def page_status(request: HttpRequest, status: int) -> int:
     """htmx swaps only 2xx answers: a form re-rendered with its errors goes back as 200 to htmx."""
     return 200 if getattr(request, "htmx", False) else status
-
-
-def url_or_root(name: str, *args: Any) -> str:
-    """``reverse`` for pages other engineers own that may not exist yet; else the site root."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return "/"

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from hotline.core.types import User
 from hotline.followup.models import ACTIVE_VISIT_STATUSES, ReturnVisit
 from hotline.followup.services import may_record_attempt
+from hotline.notify.selectors import messages_for_ticket
 from hotline.policies.registry import get_pack
 from hotline.policies.schema import Pack, TypePolicy
 from hotline.policies.vocab import ACTION_LABELS, SATISFACTION_LABELS, unit_display
@@ -147,12 +148,8 @@ def visit_panel(
     }
 
 
-def _messages(ticket: Ticket, masked: bool) -> list[dict[str, Any]] | None:
-    """Delivery status of the ticket's messages, once the notify app offers it."""
-    try:
-        from hotline.notify.selectors import messages_for_ticket  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return None
+def _messages(ticket: Ticket, masked: bool) -> list[dict[str, Any]]:
+    """Delivery status of the ticket's messages, addresses masked as the identity is."""
     rows = []
     for m in messages_for_ticket(ticket):
         address = str(getattr(m, "address", "") or "")

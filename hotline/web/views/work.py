@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from hotline.core.errors import Conflict, HotlineError, InvalidTransition
 from hotline.core.parsing import small_int
 from hotline.followup.selectors import callback_list
+from hotline.notify.services import mark_read
 from hotline.org.models import Role, Unit
 from hotline.policies.registry import all_packs
 from hotline.web import selectors
@@ -203,11 +204,6 @@ def notifications(request: HttpRequest) -> HttpResponse:
 def notifications_read(request: HttpRequest) -> HttpResponse:
     """Mark the checked notifications (or all shown, ``all=1``) as read."""
     _require_page(request, "notifications")
-    try:
-        from hotline.notify.services import mark_read  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        messages.error(request, _("消息功能尚未启用"))
-        return redirect("web:notifications")
     ids = [n for n in map(small_int, request.POST.getlist("id")) if n is not None]
     if request.POST.get("all"):
         ids = [int(item.pk) for item in selectors.inbox(request.user)[0]]
