@@ -10,12 +10,14 @@ its unique constraint makes a point happen once, however many sweeps run at once
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 
 from hotline.calendar.services import compute_deadline, get_calendar
@@ -289,31 +291,54 @@ def _automatic_mark(ticket: Ticket, clock: str, point: str, at: datetime, now: d
 # --- return visits: unreachable close, dissatisfied → next round or supervision ----------
 
 
-def _close_unreachable(report: SweepReport, batch_size: int) -> None:
-    """Close tickets whose complainant stayed unreachable for ``unreachable_close_after``."""
-    now = report.now
+def _each_visit(
+    pending: QuerySet[ReturnVisit],
+    *,
+    order: str,
+    batch_size: int,
+    report: SweepReport,
+    step: Callable[[int, int, SweepReport], None],
+    refused: Callable[[int], object],
+    crashed: Callable[[int], object],
+) -> None:
+    """Run ``step(visit_pk, ticket_pk, report)`` once on each visit of ``pending``, in batches.
+
+    A refusal by the pack's rules (``HotlineError``) is reported and handed to ``refused``;
+    any other error is logged, reported and handed to ``crashed``: one broken row never
+    stops the sweep, and none is tried twice in one sweep."""
     seen: set[int] = set()
     while True:
-        rows = list(
-            ReturnVisit.objects.filter(status=VisitStatus.UNREACHABLE, close_at__lte=now)
-            .exclude(pk__in=seen)
-            .order_by("close_at")
-            .values_list("pk", "ticket_id")[:batch_size]
-        )
+        rows = list(pending.exclude(pk__in=seen).order_by(order).values_list("pk", "ticket_id")[:batch_size])
         if not rows:
             return
         for visit_pk, ticket_pk in rows:
             seen.add(visit_pk)
             try:
-                _close_one_unreachable(visit_pk, ticket_pk, report)
+                step(visit_pk, ticket_pk, report)
             except HotlineError as exc:
-                # the stage offers no close: leave the visit to the coordinator
                 report.errors.append(f"回访 {visit_pk}: {exc}")
-                ReturnVisit.objects.filter(pk=visit_pk).update(close_at=None)
-            except Exception as exc:  # one broken row must not stop the sweep: try it again later
-                logger.exception("sweep failed to close visit %s", visit_pk)
+                refused(visit_pk)
+            except Exception as exc:
+                logger.exception("sweep failed on return visit %s", visit_pk)
                 report.errors.append(f"回访 {visit_pk}: {exc}")
-                ReturnVisit.objects.filter(pk=visit_pk).update(close_at=now + RETRY_AFTER)
+                crashed(visit_pk)
+
+
+def _close_unreachable(report: SweepReport, batch_size: int) -> None:
+    """Close tickets whose complainant stayed unreachable for ``unreachable_close_after``.
+
+    A stage that offers no close leaves the visit to the coordinator; a row that fails
+    unexpectedly is tried again ``RETRY_AFTER`` later."""
+    visits = ReturnVisit.objects
+    _each_visit(
+        visits.filter(status=VisitStatus.UNREACHABLE, close_at__lte=report.now),
+        order="close_at",
+        batch_size=batch_size,
+        report=report,
+        step=_close_one_unreachable,
+        refused=lambda pk: visits.filter(pk=pk).update(close_at=None),
+        crashed=lambda pk: visits.filter(pk=pk).update(close_at=report.now + RETRY_AFTER),
+    )
 
 
 def _close_one_unreachable(visit_pk: int, ticket_pk: int, report: SweepReport) -> None:
@@ -347,26 +372,16 @@ def _follow_dissatisfied(report: SweepReport, batch_size: int) -> None:
 
     A row that fails with an unexpected error stays pending for the next sweep; this sweep
     goes on with the others."""
-    seen: set[int] = set()
-    while True:
-        rows = list(
-            ReturnVisit.objects.filter(next_step=NextStep.PENDING)
-            .exclude(pk__in=seen)
-            .order_by("done_at")
-            .values_list("pk", "ticket_id")[:batch_size]
-        )
-        if not rows:
-            return
-        for visit_pk, ticket_pk in rows:
-            seen.add(visit_pk)
-            try:
-                _follow_one_dissatisfied(visit_pk, ticket_pk, report)
-            except HotlineError as exc:
-                report.errors.append(f"回访 {visit_pk}: {exc}")
-                ReturnVisit.objects.filter(pk=visit_pk).update(next_step=NextStep.NOT_OFFERED)
-            except Exception as exc:
-                logger.exception("sweep failed to follow dissatisfied visit %s", visit_pk)
-                report.errors.append(f"回访 {visit_pk}: {exc}")
+    visits = ReturnVisit.objects
+    _each_visit(
+        visits.filter(next_step=NextStep.PENDING),
+        order="done_at",
+        batch_size=batch_size,
+        report=report,
+        step=_follow_one_dissatisfied,
+        refused=lambda pk: visits.filter(pk=pk).update(next_step=NextStep.NOT_OFFERED),
+        crashed=lambda pk: None,
+    )
 
 
 def _follow_one_dissatisfied(visit_pk: int, ticket_pk: int, report: SweepReport) -> None:
