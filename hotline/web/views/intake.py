@@ -35,8 +35,7 @@ from hotline.policies.registry import get_pack
 from hotline.tickets.models import Ticket, TicketType
 from hotline.tickets.services import Person, Respondent, TicketDraft, ticket_register
 from hotline.web.forms_ticket import BlocklistRequestForm, IntakeForm, by_id, intake_units, put_error
-from hotline.web.views.ticket_common import error_page, page_status
-from hotline.workflow.access import access_ticket
+from hotline.web.views.ticket_common import error_page, page_status, visible_ticket
 from hotline.workflow.services import allowed_actions, ticket_transition
 
 SPOT_ACTION = "close"
@@ -152,17 +151,16 @@ def intake(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def intake_done(request: HttpRequest, number: str) -> HttpResponse:
+@visible_ticket
+def intake_done(request: HttpRequest, ticket: Ticket) -> HttpResponse:
     """The number and query code, large, for reading back to the caller (复述确认)."""
     user = _user(request)
-    try:
-        ticket = access_ticket(user, number)
-    except NotFound as err:
-        return error_page(request, err)
     if ticket.registered_by_id != user.pk:  # the query code is for the agent who took the call
         return error_page(
             request,
-            NotFound(_("工单“%(number)s”不存在或您无权查看") % {"number": number}, code="ticket_not_found"),
+            NotFound(
+                _("工单“%(number)s”不存在或您无权查看") % {"number": ticket.number}, code="ticket_not_found"
+            ),
         )
     stage = get_pack(ticket.policy).type(ticket.type).stage(ticket.stage)
     return render(request, "web/intake/done.html", {"ticket": ticket, "stage": stage})

@@ -26,7 +26,7 @@ from hotline.policies.registry import get_pack
 from hotline.tickets.models import Attachment, Ticket, TicketEvent
 from hotline.tickets.services import attachment_add
 from hotline.web.forms_ticket import ActionForm, AttachmentForm, UnmaskForm, VisitAttemptForm, put_error
-from hotline.web.views.ticket_common import error_page, page_status
+from hotline.web.views.ticket_common import error_page, page_status, visible_ticket
 from hotline.web.views.ticket_page import action_label, actor_name, page_context
 from hotline.workflow.access import access_ticket, ticket_roles, tickets_visible_to
 from hotline.workflow.actions import HANDLERS
@@ -49,11 +49,8 @@ def _done(request: HttpRequest, url: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
-    try:
-        ticket = access_ticket(request.user, number)
-    except NotFound as err:
-        return error_page(request, err)
+@visible_ticket
+def ticket_detail(request: HttpRequest, ticket: Ticket) -> HttpResponse:
     return _page(request, ticket)
 
 
@@ -85,12 +82,9 @@ def _conflict_banner(
 
 @login_required
 @require_POST
-def ticket_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
+@visible_ticket
+def ticket_action(request: HttpRequest, ticket: Ticket, action: str) -> HttpResponse:
     user = _user(request)
-    try:
-        ticket = access_ticket(user, number)
-    except NotFound as err:
-        return error_page(request, err)
     if action not in HANDLERS:
         return error_page(
             request, NotFound(_("未知的操作“%(action)s”") % {"action": action}, code="unknown_action")
@@ -112,7 +106,7 @@ def ticket_action(request: HttpRequest, number: str, action: str) -> HttpRespons
         )
     except Conflict as err:  # stale version, or the stage moved on (InvalidTransition)
         try:
-            fresh = access_ticket(user, number)
+            fresh = access_ticket(user, ticket.number)
         except NotFound:  # the winner's action took the ticket out of this user's sight (退单, 改派)
             return error_page(
                 request, Conflict(_("该工单已被他人处理,您已无权查看"), code="ticket_moved_away")
@@ -135,20 +129,17 @@ def ticket_action(request: HttpRequest, number: str, action: str) -> HttpRespons
         return _page(request, ticket, status=err.status, bound={action: form}, banner=banner)
     messages.success(request, _("已%(action)s") % {"action": label})
     if tickets_visible_to(user).filter(pk=ticket.pk).exists():
-        return _done(request, reverse("web:ticket", args=[number]))
+        return _done(request, reverse("web:ticket", args=[ticket.number]))
     # e.g. after 退单 the unit no longer sees the ticket
     return _done(request, reverse("web:home"))
 
 
 @login_required
 @require_POST
-def ticket_unmask_view(request: HttpRequest, number: str) -> HttpResponse:
+@visible_ticket
+def ticket_unmask_view(request: HttpRequest, ticket: Ticket) -> HttpResponse:
     """Show a confidential ticket's identity once, with a reason; logged by ``ticket_unmask``."""
     user = _user(request)
-    try:
-        ticket = access_ticket(user, number)
-    except NotFound as err:
-        return error_page(request, err)
     form = UnmaskForm(request.POST)
     form.is_valid()
     try:
@@ -165,14 +156,11 @@ def ticket_unmask_view(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def visit_attempt(request: HttpRequest, number: str) -> HttpResponse:
+@visible_ticket
+def visit_attempt(request: HttpRequest, ticket: Ticket) -> HttpResponse:
     """记录未接通: a call-back that did not reach the complainant, through ``record_attempt``
     (which checks the role and may send the survey link)."""
     user = _user(request)
-    try:
-        ticket = access_ticket(user, number)
-    except NotFound as err:
-        return error_page(request, err)
     form = VisitAttemptForm(request.POST)
     label = _("记录未接通")
     if not form.is_valid():
@@ -204,17 +192,14 @@ def visit_attempt(request: HttpRequest, number: str) -> HttpResponse:
         messages.warning(request, _("已记录未接通。诉求人联系不上,已向其发送评价链接(见“消息发送情况”)。"))
     else:
         messages.success(request, _("已记录未接通"))
-    return _done(request, reverse("web:ticket", args=[number]))
+    return _done(request, reverse("web:ticket", args=[ticket.number]))
 
 
 @login_required
 @require_GET
-def attachment_download(request: HttpRequest, number: str, pk: int) -> HttpResponseBase:
+@visible_ticket
+def attachment_download(request: HttpRequest, ticket: Ticket, pk: int) -> HttpResponseBase:
     """Download an attachment of a ticket the user may see (404 for anyone else)."""
-    try:
-        ticket = access_ticket(request.user, number)
-    except NotFound as err:
-        return error_page(request, err)
     attachment = Attachment.objects.filter(ticket=ticket, pk=pk).first()
     if attachment is None:
         return error_page(request, NotFound(_("附件不存在或您无权查看"), code="attachment_not_found"))
@@ -230,12 +215,9 @@ def attachment_download(request: HttpRequest, number: str, pk: int) -> HttpRespo
 
 @login_required
 @require_POST
-def attachment_upload(request: HttpRequest, number: str) -> HttpResponse:
+@visible_ticket
+def attachment_upload(request: HttpRequest, ticket: Ticket) -> HttpResponse:
     user = _user(request)
-    try:
-        ticket = access_ticket(user, number)
-    except NotFound as err:
-        return error_page(request, err)
     if not ticket_roles(user, ticket):
         return error_page(request, Forbidden(_("您不能为此工单上传附件"), code="attachment_forbidden"))
     form = AttachmentForm(request.POST, request.FILES)
@@ -246,5 +228,5 @@ def attachment_upload(request: HttpRequest, number: str) -> HttpResponse:
             put_error(form, err)
         else:
             messages.success(request, _("附件已上传"))
-            return redirect("web:ticket", number=number)
+            return redirect("web:ticket", number=ticket.number)
     return _page(request, ticket, status=400, attachment_form=form)
