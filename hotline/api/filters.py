@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
 
+from hotline.core.phones import normalise_phone
 from hotline.org.models import Unit
 from hotline.tickets.models import OPEN_STATUSES, Status, Ticket, TicketType
 
@@ -38,7 +39,11 @@ class TicketFilter(filters.FilterSet):
     handler = filters.CharFilter(field_name="handler__username", max_length=150)
     overdue = filters.BooleanFilter(method="filter_overdue")
     due_before = UtcIsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
-    phone = filters.CharFilter(method="filter_phone", max_length=32, help_text="来电号码,查询诉求人历史")
+    phone = filters.CharFilter(
+        method="filter_phone",
+        max_length=32,
+        help_text="来电号码,查询诉求人历史;任意写法(如 132 5555 0002、+86 13255550002),号码无效时返回 400",
+    )
     received_after = UtcIsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
     received_before = UtcIsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
     ordering = filters.OrderingFilter(fields=(("due_at", "due_at"), ("received_at", "received_at")))
@@ -60,6 +65,10 @@ class TicketFilter(filters.FilterSet):
         return qs.filter(overdue) if value else qs.filter(status__in=OPEN_STATUSES).exclude(overdue)
 
     def filter_phone(self, qs: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
+        # Stored numbers are normalised (hotline.core.phones): so is the query, in whatever
+        # form it was typed; a value that is not a number is refused (400, invalid_phone).
         # A number search must not reveal who filed a confidential report.
-        qs = qs.filter(complainant_phone=value.strip())
-        return qs.filter(confidential=False)
+        number = normalise_phone(value, field="phone")
+        if not number:
+            return qs
+        return qs.filter(complainant_phone=number, confidential=False)

@@ -1,7 +1,9 @@
 """RFC 7807 problem details for every API error, mapped in one place.
 
 Body: ``{"type", "title", "status", "detail", "code", ...}`` with a Chinese title and a
-stable ``code``; validation errors add ``errors`` (field → messages).
+stable ``code``; validation errors add ``errors`` (field → messages). A validation error is
+``invalid`` unless one of its messages carries a code of ``VALIDATION_CODES``: then that code
+is the problem's, with ``field`` naming where (``unknown_field`` adds ``fields``, all of them).
 """
 
 from __future__ import annotations
@@ -35,6 +37,21 @@ _DRF_MAP: list[tuple[type[Exception], str, str]] = [
     (drf.ParseError, "malformed", "请求内容无法解析"),
     (drf.ValidationError, "invalid", "输入有误"),
 ]
+
+
+UNKNOWN_FIELD = "unknown_field"
+# Codes a serializer may give a validation message that are part of the API contract.
+VALIDATION_CODES: frozenset[str] = frozenset(
+    {
+        UNKNOWN_FIELD,  # a field the endpoint does not define (hotline.api.serializers.StrictSerializer)
+        "conflicting_fields",  # the same datum given twice with different values
+        "contact_required",  # a named public submission without phone or e-mail
+        "occurred_in_future",  # 事项发生日期 after today
+        "occurred_out_of_range",  # 事项发生日期 before 1900
+        "datetime_out_of_range",  # a time outside 2000–2099 (year 1 or 9999 overflowed)
+        "start_out_of_range",  # the same, for the deadline calculator's start
+    }
+)
 
 
 def problem(status: int, code: str, title: str, detail: Any = None, **extra: Any) -> dict[str, Any]:
@@ -73,6 +90,17 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, drf.ValidationError):
         extra["errors"] = response.data
         detail = _first_message(response.data) or title
+        coded = [(path, msg) for path, msg in _messages(exc.detail) if msg.code in VALIDATION_CODES]
+        unknown = [path for path, msg in coded if msg.code == UNKNOWN_FIELD]
+        if unknown:
+            code, title = UNKNOWN_FIELD, "请求含有不接受的字段"
+            detail = "不接受的字段:" + "、".join(unknown) + "(请对照接口说明 /api/docs/)"
+            extra["fields"] = unknown
+        elif coded:
+            path, msg = coded[0]
+            code, detail = str(msg.code), str(msg)
+            if path:
+                extra["field"] = path
     elif isinstance(exc, drf.APIException):
         detail = str(exc.detail) if exc.detail else title
         wait = getattr(exc, "wait", None)
@@ -81,6 +109,22 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     response.data = problem(response.status_code, code, title, detail, **extra)
     response.content_type = CONTENT_TYPE
     return response
+
+
+def _messages(data: Any, path: str = "") -> list[tuple[str, drf.ErrorDetail]]:
+    """Every message of a validation error with its field path (``complainant.phone``,
+    ``links[1].number``; ``""`` for the whole body)."""
+    found: list[tuple[str, drf.ErrorDetail]] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            sub = path if key == "non_field_errors" else f"{path}.{key}" if path else str(key)
+            found.extend(_messages(value, sub))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            found.extend(_messages(item, f"{path}[{index}]" if isinstance(item, dict) else path))
+    elif isinstance(data, drf.ErrorDetail):
+        found.append((path, data))
+    return found
 
 
 def _first_message(data: Any, prefix: str = "") -> str:

@@ -1,19 +1,33 @@
-"""API shapes. Serializers only validate and present: writes go through the services."""
+"""API shapes. Serializers only validate and present: writes go through the services.
+
+Every input shape is a ``StrictSerializer``: a field it does not define — at the top or
+inside a nested object — is refused (400 ``unknown_field``) instead of silently dropped,
+and the OpenAPI schema says so (``additionalProperties: false``, ``hotline.api.schema``).
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
+from rest_framework.utils import html
 
+from hotline.api.problems import UNKNOWN_FIELD
+from hotline.core.errors import InvalidInput
+from hotline.core.phones import normalise_phone
 from hotline.core.types import AnyUser
 from hotline.org.models import Unit
 from hotline.policies.registry import get_pack
 from hotline.policies.vocab import ACTIONS as VOCAB_ACTIONS
 from hotline.policies.vocab import ENGINE_ACTIONS, LIMIT_UNITS
+from hotline.portal.services import occurred_on_check
 from hotline.tickets.masking import IDENTITY_MASKS, identity_of
 from hotline.tickets.models import (
     Category,
@@ -32,6 +46,76 @@ from hotline.workflow.services import allowed_actions
 
 # every action the API accepts: the packs' actions plus those governed by the engine (unmask)
 ACTIONS = [*VOCAB_ACTIONS, *ENGINE_ACTIONS]
+
+
+# Keys a browser's form post may add that no endpoint reads (the browsable API's CSRF field).
+FORM_ONLY_KEYS = frozenset({"csrfmiddlewaretoken"})
+
+
+def unknown_fields(serializer: serializers.Serializer, data: Any, prefix: str = "") -> list[str]:
+    """The paths of keys in ``data`` that ``serializer`` (and its nested shapes) do not define.
+
+    JSON bodies are dicts; form bodies (``QueryDict``) spell nesting as ``complainant.name``
+    and ``links[0]kind``, read here with DRF's own helpers so both agree on what is known.
+    """
+    fields = {name: f for name, f in serializer.fields.items() if not f.read_only}
+    found: list[str] = []
+    form = html.is_html_input(data)
+    if form:
+        heads = {key: re.split(r"[.\[]", key, maxsplit=1)[0] for key in data}
+        found += [prefix + k for k, head in heads.items() if head not in fields and k not in FORM_ONLY_KEYS]
+    elif isinstance(data, Mapping):
+        found += [f"{prefix}{key}" for key in data if key not in fields]
+    else:
+        return found  # not an object: the serializer itself says so
+    for name, field in fields.items():
+        if isinstance(field, serializers.ListSerializer) and isinstance(field.child, serializers.Serializer):
+            items = html.parse_html_list(data, prefix=name, default=[]) if form else data.get(name)
+            if isinstance(items, list):
+                for i, item in enumerate(items):
+                    found += unknown_fields(field.child, item, f"{prefix}{name}[{i}].")
+        elif isinstance(field, serializers.Serializer):
+            sub = html.parse_html_dict(data, prefix=name) if form else data.get(name)
+            found += unknown_fields(field, sub, f"{prefix}{name}.")
+    return found
+
+
+class StrictSerializer(serializers.Serializer):
+    """An input shape that refuses fields it does not define, nested ones included.
+
+    The outermost serializer checks the whole body at once, before any field is validated,
+    so the answer lists every unknown field (code ``unknown_field``) and nothing else.
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        outermost = self.parent is None or (
+            isinstance(self.parent, serializers.ListSerializer) and self.parent.parent is None
+        )
+        if outermost:
+            unknown = unknown_fields(self, data)
+            if unknown:
+                message = "不接受此字段"
+                raise serializers.ValidationError(
+                    {path: [ErrorDetail(message, code=UNKNOWN_FIELD)] for path in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+class BoundedDateTime(serializers.DateTimeField):
+    """A date-time within 2000–2099: year 1 or 9999 overflowed on conversion to UTC (a 500)."""
+
+    def __init__(self, *, out_of_range_code: str = "datetime_out_of_range", **kwargs: Any) -> None:
+        self.out_of_range_code = out_of_range_code
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value: Any) -> datetime:
+        try:
+            parsed = super().to_internal_value(value)
+        except OverflowError:
+            parsed = None
+        if parsed is None or not 2000 <= parsed.year <= 2099:
+            raise serializers.ValidationError("时间须在2000年至2099年之间", code=self.out_of_range_code)
+        return parsed
 
 
 class Text(serializers.CharField):
@@ -55,7 +139,7 @@ class Phone(serializers.RegexField):
         super().__init__(r"^[0-9+\-() ]{0,32}$", **kwargs)
 
 
-class ComplainantIn(serializers.Serializer):
+class ComplainantIn(StrictSerializer):
     name = Text(max_length=64)
     phone = Phone()
     email = serializers.EmailField(required=False, allow_blank=True, default="")
@@ -65,22 +149,39 @@ class ComplainantIn(serializers.Serializer):
     customer_class = serializers.ChoiceField(choices=CustomerClass.choices, required=False, default="")
 
 
-class RespondentIn(serializers.Serializer):
+class RespondentIn(StrictSerializer):
     name = Text(max_length=128)
     address = Text(max_length=255)
     licence = Text(max_length=64)
 
 
-class LinkIn(serializers.Serializer):
+class LinkIn(StrictSerializer):
     kind = serializers.ChoiceField(choices=LinkKind.choices)
     number = serializers.CharField(max_length=20)
 
 
-class TicketCreate(serializers.Serializer):
+def check_occurred_on(value: date | None) -> date | None:
+    """事项发生日期: not after today (Asia/Shanghai), not before 1900."""
+    try:
+        occurred_on_check(value)
+    except InvalidInput as error:
+        raise serializers.ValidationError(error.detail, code=error.code) from None
+    return value
+
+
+class TicketCreate(StrictSerializer):
     type = serializers.ChoiceField(choices=TicketType.choices)
     channel = serializers.ChoiceField(choices=Channel.choices)
     policy = Text(max_length=32, help_text="政策包编码;为空时用受理单位的政策包")
-    received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    received_at = BoundedDateTime(
+        required=False, allow_null=True, default=None, help_text="收到时间;为空时为登记时间"
+    )
+    occurred_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="事项发生日期(选填,不能晚于今天);如费用争议超过时效不予受理",
+    )
     subject = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=20000)
     demand = Text(max_length=4000)
@@ -91,7 +192,17 @@ class TicketCreate(serializers.Serializer):
     unit = Text(max_length=32, help_text="受理单位编码;为空时为登记人所在单位")
     region = Text(max_length=64)
     confidential = serializers.BooleanField(required=False, default=False)
-    links = LinkIn(many=True, required=False, default=list)
+    links = LinkIn(many=True, required=False, default=list, help_text="关联工单;重复的关联只记一次")
+
+    def validate_occurred_on(self, value: date | None) -> date | None:
+        return check_occurred_on(value)
+
+    def validate_links(self, value: list[dict[str, str]]) -> list[dict[str, str]]:
+        # the same link twice is one link (it was an IntegrityError, a 500)
+        unique: dict[tuple[str, str], dict[str, str]] = {}
+        for link in value:
+            unique.setdefault((link["kind"], link["number"]), link)
+        return list(unique.values())
 
     def to_draft(self) -> TicketDraft:
         d = self.validated_data
@@ -109,6 +220,7 @@ class TicketCreate(serializers.Serializer):
             severity=d["severity"],
             unit=d["unit"],
             region=d["region"],
+            occurred_on=d["occurred_on"],
             confidential=d["confidential"],
             links=[(link["kind"], link["number"]) for link in d["links"]],
         )
@@ -191,6 +303,7 @@ class TicketOut(serializers.ModelSerializer):
             "unit",
             "unit_name",
             "region",
+            "occurred_on",
             "confidential",
             "status",
             "stage",
@@ -245,6 +358,10 @@ class AttachmentOut(serializers.Serializer):
     uploaded_at = serializers.DateTimeField()
 
 
+class AttachmentIn(StrictSerializer):
+    file = serializers.FileField(allow_empty_file=True, help_text="附件;类型和大小由平台检查")
+
+
 class LinkOut(serializers.Serializer):
     kind = serializers.CharField()
     number = serializers.CharField(source="target.number")
@@ -296,7 +413,7 @@ class TicketListOut(TicketOut):
         read_only_fields = fields
 
 
-class ActionIn(serializers.Serializer):
+class ActionIn(StrictSerializer):
     action = serializers.ChoiceField(choices=ACTIONS)
     version = serializers.IntegerField(
         required=False, min_value=1, max_value=2**31 - 1, help_text="调用方看到的工单版本;与当前不符时返回409"
@@ -305,7 +422,8 @@ class ActionIn(serializers.Serializer):
     reason = Text(max_length=4000, help_text="reject:理由编码;return/suspend/reopen/unmask/延期:理由")
     unit = Text(max_length=32, help_text="dispatch/redispatch:单位编码")
     handler = Text(max_length=150, help_text="assign:承办人用户名")
-    result = Text(max_length=20000, help_text="reply/close:答复或办结内容")
+    result = Text(max_length=20000, help_text="reply/interim_reply/close:答复或办结内容")
+    instruction = Text(max_length=4000, help_text="instruct:领导批示内容")
     amount = serializers.IntegerField(
         required=False, min_value=1, max_value=1000, help_text="request_extension"
     )
@@ -338,23 +456,114 @@ class EventOut(serializers.ModelSerializer):
         return obj.actor.username if obj.actor_id and obj.actor else obj.actor_label
 
 
-class PublicSubmissionIn(serializers.Serializer):
+class PublicComplainantIn(StrictSerializer):
+    # The staff API's ``complainant`` less the staff-only ``customer_class``. Nothing has a
+    # default, so the flat fields can be checked against what was actually sent.
+    name = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    phone = Phone(default=serializers.empty)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    id_number = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    anonymous = serializers.BooleanField(required=False)
+
+
+class PublicRespondentIn(StrictSerializer):
+    name = serializers.CharField(max_length=128, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    licence = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
+# flat field of the older public body → (nested object, key)
+_FLAT_FIELDS = {
+    "name": ("complainant", "name"),
+    "phone": ("complainant", "phone"),
+    "email": ("complainant", "email"),
+    "anonymous": ("complainant", "anonymous"),
+    "respondent_name": ("respondent", "name"),
+    "respondent_address": ("respondent", "address"),
+}
+
+
+def _same(key: str, a: Any, b: Any) -> bool:
+    if isinstance(a, str) and isinstance(b, str):
+        if key == "phone":  # "138 1234 5678" and "+86 13812345678" are one number
+            try:
+                return normalise_phone(a) == normalise_phone(b)
+            except InvalidInput:
+                pass  # the number itself is refused later, with its own message
+        return a.strip() == b.strip()
+    return bool(a == b)
+
+
+class PublicSubmissionIn(StrictSerializer):
+    """A public submission: the staff API's nested ``complainant`` and ``respondent`` objects,
+    or the flat ``name``/``phone``/``email``/``anonymous``/``respondent_*`` fields (kept for
+    older clients). Both may be sent if they agree; a disagreement is ``conflicting_fields``."""
+
     type = serializers.ChoiceField(choices=TicketType.choices)
     subject = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=10000)
     demand = Text(max_length=2000)
-    name = Text(max_length=64)
-    phone = Phone()
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
-    anonymous = serializers.BooleanField(required=False, default=False)
-    respondent_name = Text(max_length=128)
-    respondent_address = Text(max_length=255)
+    occurred_on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="事项发生日期(选填,不能晚于今天)"
+    )
+    complainant = PublicComplainantIn(
+        required=False,
+        help_text="诉求人,同员工登记接口;也可用平铺的 name/phone/email/anonymous,两处都填须一致",
+    )
+    respondent = PublicRespondentIn(required=False, help_text="被投诉/被举报对象")
+    name = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, help_text="同 complainant.name"
+    )
+    phone = Phone(default=serializers.empty, help_text="同 complainant.phone")
+    email = serializers.EmailField(required=False, allow_blank=True, help_text="同 complainant.email")
+    anonymous = serializers.BooleanField(required=False, help_text="同 complainant.anonymous")
+    respondent_name = serializers.CharField(
+        max_length=128, required=False, allow_blank=True, help_text="同 respondent.name"
+    )
+    respondent_address = serializers.CharField(
+        max_length=255, required=False, allow_blank=True, help_text="同 respondent.address"
+    )
     region = Text(max_length=64)
 
+    def validate_occurred_on(self, value: date | None) -> date | None:
+        return check_occurred_on(value)
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not attrs["anonymous"] and not (attrs["phone"] or attrs["email"]):
-            raise serializers.ValidationError("实名提交请留下电话或电子邮箱,以便联系答复;也可选择匿名")
-        return attrs
+        nested: dict[str, dict[str, Any]] = {
+            "complainant": dict(attrs.pop("complainant", {})),
+            "respondent": dict(attrs.pop("respondent", {})),
+        }
+        conflicts: dict[str, list[ErrorDetail]] = {}
+        for flat, (obj, key) in _FLAT_FIELDS.items():
+            if flat not in attrs:
+                continue
+            value = attrs.pop(flat)
+            if key in nested[obj] and not _same(key, nested[obj][key], value):
+                message = f"{flat} 与 {obj}.{key} 不一致,请只填写一处"
+                conflicts[flat] = [ErrorDetail(message, code="conflicting_fields")]
+            nested[obj].setdefault(key, value)
+        if conflicts:
+            raise serializers.ValidationError(conflicts)
+        person, respondent = nested["complainant"], nested["respondent"]
+        anonymous = bool(person.get("anonymous", False))
+        if not anonymous and not (
+            str(person.get("phone", "")).strip() or str(person.get("email", "")).strip()
+        ):
+            message = "实名提交请留下电话或电子邮箱(complainant.phone / email),以便联系答复;也可选择匿名"
+            raise serializers.ValidationError(message, code="contact_required")
+        return {
+            **attrs,
+            "anonymous": anonymous,
+            "name": person.get("name", ""),
+            "phone": person.get("phone", ""),
+            "email": person.get("email", ""),
+            "id_number": person.get("id_number", ""),
+            "address": person.get("address", ""),
+            "respondent_name": respondent.get("name", ""),
+            "respondent_address": respondent.get("address", ""),
+            "respondent_licence": respondent.get("licence", ""),
+        }
 
 
 class PublicSubmissionCreated(serializers.Serializer):
@@ -368,6 +577,13 @@ class PublicReply(serializers.Serializer):
     text = serializers.CharField()
 
 
+class PublicStepOut(serializers.Serializer):
+    at = serializers.DateTimeField()
+    action = serializers.CharField()
+    label = serializers.CharField(help_text="这一步的名称,如“已受理”")  # type: ignore[assignment]
+    text = serializers.CharField(help_text="对诉求人公开的说明或答复;可为空")
+
+
 class PublicStatus(serializers.Serializer):
     number = serializers.CharField()
     type = serializers.CharField()
@@ -376,10 +592,11 @@ class PublicStatus(serializers.Serializer):
     stage = serializers.CharField(help_text="公开的环节名称")
     closed = serializers.BooleanField()
     replies = PublicReply(many=True)
+    steps = PublicStepOut(many=True, help_text="全部公开的办理步骤,按时间先后")
 
 
-class DeadlineIn(serializers.Serializer):
-    start = serializers.DateTimeField()
+class DeadlineIn(StrictSerializer):
+    start = BoundedDateTime(out_of_range_code="start_out_of_range")
     amount = serializers.IntegerField(min_value=0, max_value=3650)
     unit = serializers.ChoiceField(choices=list(LIMIT_UNITS))
 
@@ -397,7 +614,7 @@ class DayOut(serializers.Serializer):
     source = serializers.CharField()  # type: ignore[assignment]
 
 
-class TokenIn(serializers.Serializer):
+class TokenIn(StrictSerializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
 

@@ -82,26 +82,17 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         context = {"request": request, "unmasked": result.identity is not None}
         return Response(s.TicketDetailOut(fresh, context=context).data)
 
-    @extend_schema(
-        request={
-            "multipart/form-data": {
-                "type": "object",
-                "properties": {"file": {"type": "string", "format": "binary"}},
-            }
-        },
-        responses={201: None},
-    )
+    @extend_schema(request={"multipart/form-data": s.AttachmentIn}, responses={201: s.AttachmentOut})
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def attachments(self, request: Request, number: str) -> Response:
         ticket = self.get_object()
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise InvalidInput("请选择要上传的文件", code="file_required", field="file")
-        att = attachment_add(ticket=ticket, upload=upload, actor=request.user)
-        return Response(
-            {"id": att.pk, "name": att.name, "size": att.size, "content_type": att.content_type},
-            status=status.HTTP_201_CREATED,
-        )
+        form = s.AttachmentIn(data=request.data)
+        if not form.is_valid():
+            if set(form.errors) == {"file"} and request.FILES.get("file") is None:
+                raise InvalidInput("请选择要上传的文件", code="file_required", field="file")
+            raise serializers.ValidationError(form.errors)
+        att = attachment_add(ticket=ticket, upload=form.validated_data["file"], actor=request.user)
+        return Response(s.AttachmentOut(att).data, status=status.HTTP_201_CREATED)
 
 
 class UnitViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -143,9 +134,7 @@ class DeadlineView(APIView):
     def post(self, request: Request) -> Response:
         form = s.DeadlineIn(data=request.data)
         form.is_valid(raise_exception=True)
-        start = form.validated_data["start"]
-        if not 2000 <= start.year <= 2099:
-            raise InvalidInput("起算时间须在2000年至2099年之间", code="start_out_of_range", field="start")
+        start = form.validated_data["start"]  # BoundedDateTime: 2000–2099
         result = compute_deadline(
             start=start, amount=form.validated_data["amount"], unit=form.validated_data["unit"]
         )
@@ -208,5 +197,8 @@ class PublicStatusView(APIView):
             "stage": progress.stage,
             "closed": progress.closed,
             "replies": [{"at": r.at, "action": r.action, "text": r.text} for r in progress.replies],
+            "steps": [
+                {"at": p.at, "action": p.action, "label": p.label, "text": p.text} for p in progress.steps
+            ],
         }
         return Response(s.PublicStatus(body).data)

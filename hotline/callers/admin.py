@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from hotline.callers.models import BlocklistEntry, BlocklistEvent
 from hotline.callers.services import blocklist_decide, blocklist_revoke
 from hotline.core.errors import HotlineError
+from hotline.core.phones import format_phone, phone_line
 from hotline.core.types import User
 
 
@@ -35,14 +36,22 @@ def _apply(
             fn(entry=entry, actor=request.user, **kwargs)
             done += 1
         except HotlineError as err:
-            messages.error(request, f"{entry.phone}:{err.detail}")
+            messages.error(request, f"{format_phone(entry.phone)}:{err.detail}")
     if done:
         messages.success(request, f"已{verb} {done} 条")
 
 
 @admin.register(BlocklistEntry)
 class BlocklistEntryAdmin(admin.ModelAdmin):
-    list_display = ("phone", "status", "reason", "requested_by", "requested_at", "decided_by", "expires_at")
+    list_display = (
+        "shown_phone",
+        "status",
+        "reason",
+        "requested_by",
+        "requested_at",
+        "decided_by",
+        "expires_at",
+    )
     list_filter = ("status",)
     search_fields = ("phone",)
     readonly_fields = (
@@ -61,6 +70,19 @@ class BlocklistEntryAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # requests come from the intake screen
+
+    @admin.display(description="号码", ordering="phone")
+    def shown_phone(self, obj: BlocklistEntry) -> str:
+        return format_phone(obj.phone)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[BlocklistEntry], search_term: str
+    ) -> tuple[QuerySet[BlocklistEntry], bool]:
+        """A number in any form finds its line's entries; other text searches as usual."""
+        line = phone_line(search_term)
+        if line:
+            return queryset.filter(phone=line), False
+        return super().get_search_results(request, queryset, search_term)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

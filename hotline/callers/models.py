@@ -23,7 +23,11 @@ class BlocklistStatus(models.TextChoices):
 
 
 class BlocklistEntry(models.Model):
-    phone = models.CharField("号码", max_length=32, help_text="规范化后的号码(仅数字,去掉+86)")
+    # the line in E.164 (``+8613812345678``, ``+861012345678``), never an extension:
+    # ``hotline.core.phones.phone_line``
+    phone = models.CharField(
+        "号码", max_length=32, help_text="规范化后的号码(E.164,如 +8613812345678;不含分机号)"
+    )
     reason = models.TextField("申请理由")
     status = models.CharField(
         "状态", max_length=10, choices=BlocklistStatus.choices, default=BlocklistStatus.REQUESTED

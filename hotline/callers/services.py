@@ -2,11 +2,14 @@
 
 ``caller_lookup`` is the one read the intake screen and the call-centre screen pop share;
 ``ensure_not_blocked`` is the check registration calls before a ticket is created.
+
+Numbers go through ``hotline.core.phones``: tickets store the normalised number (with a
+fixed line's extension), the blocklist stores and matches the line (no extension), so
+``8613255550002``, ``86 132 5555 0002`` or ``+0086 …`` meet an entry for ``13255550002``.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -16,6 +19,7 @@ from django.utils import timezone
 
 from hotline.callers.models import BlocklistEntry, BlocklistEvent, BlocklistStatus
 from hotline.core.errors import Conflict, Forbidden, InvalidInput
+from hotline.core.phones import normalise_phone, phone_line
 from hotline.core.types import AnyUser, User
 from hotline.org.models import Role
 from hotline.org.selectors import memberships_of
@@ -28,17 +32,6 @@ from hotline.workflow.access import tickets_visible_to
 REQUEST_ROLES = frozenset({Role.AGENT, Role.COORDINATOR, Role.TEAM_LEADER, Role.ADMIN})
 DECIDE_ROLES = frozenset({Role.TEAM_LEADER, Role.ADMIN})
 LOOKUP_LIMIT = 10
-MIN_LOOKUP_DIGITS = 5
-
-
-def normalise_phone(raw: str) -> str:
-    """``+86 138-1234-5678`` → ``13812345678``: digits only, without the country code 86."""
-    text = re.sub(r"[^0-9+]", "", raw or "")
-    if text.startswith("+86"):
-        text = text[3:]
-    elif text.startswith("0086"):
-        text = text[4:]
-    return text.replace("+", "")
 
 
 def _has_role(user: AnyUser, roles: frozenset[Role]) -> bool:
@@ -64,11 +57,15 @@ def _log(entry: BlocklistEntry, *, action: str, actor: User, note: str, now: dat
 
 
 def active_entry(phone: str, at: datetime | None = None) -> BlocklistEntry | None:
-    """The entry in force for ``phone`` at ``at`` (default now), if any."""
-    number = normalise_phone(phone)
-    if not number:
+    """The entry in force for ``phone``'s line at ``at`` (default now), if any.
+
+    ``phone`` may be typed in any form, with or without an extension; a value that is not a
+    valid number matches nothing (entries only hold valid lines).
+    """
+    line = phone_line(phone)
+    if not line:
         return None
-    return BlocklistEntry.objects.filter(_in_force(at or timezone.now()), phone=number).first()
+    return BlocklistEntry.objects.filter(_in_force(at or timezone.now()), phone=line).first()
 
 
 def is_blocked(phone: str, at: datetime | None = None) -> bool:
@@ -84,11 +81,12 @@ def ensure_not_blocked(phone: str, at: datetime | None = None) -> None:
 def blocklist_request(
     *, phone: str, reason: str, actor: User, expires_at: datetime | None = None
 ) -> BlocklistEntry:
-    """An agent asks for ``phone`` to be blocked; a team leader decides (``blocklist_decide``)."""
+    """An agent asks for ``phone``'s line to be blocked (an extension given is dropped: a
+    call shows the line only); a team leader decides (``blocklist_decide``)."""
     if not may_request_blocklist(actor):
         raise Forbidden("您无权申请列入黑名单", code="blocklist_forbidden")
-    number = normalise_phone(phone)
-    if len(number) < MIN_LOOKUP_DIGITS:
+    number = phone_line(normalise_phone(phone, field="phone"))
+    if not number:
         raise InvalidInput("请填写完整的电话号码", code="phone_required", field="phone")
     if not reason.strip():
         raise InvalidInput("请填写申请理由", code="reason_required", field="reason")
@@ -163,7 +161,7 @@ def blocklist_revoke(*, entry: BlocklistEntry, actor: User, note: str = "") -> B
 class CallerInfo:
     """What the agent sees when a number is typed (or a call rings in)."""
 
-    phone: str
+    phone: str  # the normalised number; "" while what was typed is not a valid number yet
     blocked: BlocklistEntry | None = None
     pending: BlocklistEntry | None = None
     tickets: list[Ticket] = field(default_factory=list)
@@ -171,8 +169,8 @@ class CallerInfo:
 
     @property
     def complete(self) -> bool:
-        """True when the number is long enough to be looked up."""
-        return len(self.phone) >= MIN_LOOKUP_DIGITS
+        """True when what was typed is a valid number, so it was looked up."""
+        return bool(self.phone)
 
     @property
     def history(self) -> list[tuple[Ticket, str]]:
@@ -184,25 +182,28 @@ def caller_lookup(phone: str, user: AnyUser) -> CallerInfo:
     """The caller's blocklist state and earlier tickets the user may see, newest first.
 
     Confidential tickets are left out, as in the API's phone search: a number must not
-    reveal who filed a report. Uses the ``ticket_phone_received`` index.
+    reveal who filed a report. One lookup on the normalised number (with its extension, if
+    any: a switchboard's number alone is not one person), using the ``ticket_phone_received``
+    index; the blocklist state is the line's. A partial or invalid number looks nothing up.
     """
-    number = normalise_phone(phone)
-    info = CallerInfo(phone=number)
-    if not info.complete:
-        return info
+    try:
+        number = normalise_phone(phone)
+    except InvalidInput:
+        number = ""
+    if not number:
+        return CallerInfo(phone="")
     now = timezone.now()
     blocked = pending = None
     for entry in BlocklistEntry.objects.filter(
-        phone=number, status__in=[BlocklistStatus.ACTIVE, BlocklistStatus.REQUESTED]
+        phone=phone_line(number), status__in=[BlocklistStatus.ACTIVE, BlocklistStatus.REQUESTED]
     ).select_related("requested_by", "decided_by"):
         if entry.status == BlocklistStatus.REQUESTED:
             pending = entry
         elif entry.expires_at is None or entry.expires_at > now:
             blocked = entry
-    variants = sorted({number, phone.strip()} - {""})
     rows = list(
         tickets_visible_to(user)
-        .filter(complainant_phone__in=variants, confidential=False)
+        .filter(complainant_phone=number, confidential=False)
         .select_related("unit")
         .order_by("-received_at")[: LOOKUP_LIMIT + 1]
     )

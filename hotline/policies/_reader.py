@@ -20,11 +20,14 @@ from yaml.nodes import MappingNode
 
 from hotline.policies.errors import PackError, PackIssue
 from hotline.policies.schema import Limit
-from hotline.policies.vocab import LIMIT_UNITS, ROLES
+from hotline.policies.vocab import LIMIT_ANCHORS, LIMIT_UNITS, ROLES
 
 IDENT_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+UNRESOLVED_START = ""
+"""``Limit.start`` of a stage limit written without ``from``, until the loader knows whether
+its stage is the workflow's initial stage (then ``received``) or not (``entered``)."""
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -214,15 +217,23 @@ class Reader:
         hours, minutes = value.split(":")
         return time(int(hours), int(minutes))
 
-    def limit(self, value: object, path: str, *, minimum: int = 0) -> Limit | None:
-        m = self.mapping(value, path, required=("amount", "unit"), optional=())
+    def limit(self, value: object, path: str, *, minimum: int = 0, anchored: bool = False) -> Limit | None:
+        """``{amount, unit}``; with ``anchored`` (stage limits) also an optional ``from``
+        (``vocab.LIMIT_ANCHORS``), else ``from`` is an unknown key. An anchored limit
+        without ``from`` gets ``start == UNRESOLVED_START`` for the loader to fill in."""
+        m = self.mapping(value, path, required=("amount", "unit"), optional=("from",) if anchored else ())
         if m is None:
             return None
         amount = self.integer(m["amount"], join(path, "amount"), minimum=minimum) if "amount" in m else None
         unit = self.choice(m["unit"], join(path, "unit"), LIMIT_UNITS, "limit unit") if "unit" in m else None
-        if amount is None or unit is None:
+        start: str | None = UNRESOLVED_START
+        if anchored and "from" in m:
+            start = self.choice(m["from"], join(path, "from"), LIMIT_ANCHORS, "anchor")
+        if amount is None or unit is None or start is None:
             return None
-        return Limit(amount=amount, unit=unit)
+        if not anchored:
+            return Limit(amount=amount, unit=unit)
+        return Limit(amount=amount, unit=unit, start=start)
 
 
 def freeze(value: Any) -> Any:

@@ -1,19 +1,35 @@
 """The ``workflows`` section of a pack: stage graphs, inheritance (``extends``) and the
-graph checks (targets exist, ``closed`` reachable, no unreachable stage, no dead end)."""
+graph checks (targets exist, ``closed`` reachable, no unreachable stage, no dead end,
+unique stage labels, stage-limit anchors that can have happened)."""
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
-from hotline.policies._reader import Reader, join, suggest
-from hotline.policies.schema import ActionRule, Stage
-from hotline.policies.vocab import ACTIONS, CLOSED_STAGE, ENGINE_ACTIONS, OPTIONAL_TO_ACTIONS, STAY_ACTIONS
+from hotline.policies._reader import UNRESOLVED_START, Reader, join, suggest
+from hotline.policies.schema import ActionRule, Limit, Stage
+from hotline.policies.vocab import (
+    ACTIONS,
+    CHANNELS,
+    CLOSED_STAGE,
+    ENGINE_ACTIONS,
+    OPTIONAL_TO_ACTIONS,
+    SEVERITIES,
+    SEVERITY_LABELS,
+    STAY_ACTIONS,
+)
 
 _STAGE_KEYS = ("label", "public_label", "limit", "final", "actions")
+_RULE_KEYS = ("to", "dissatisfied_to", "severities", "channels")
+# The actions that set a stage-limit anchor (``Limit.start``); the other anchors
+# (received, registered, entered) have always happened by the time a stage is entered.
+ANCHOR_ACTIONS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {"accepted": frozenset({"accept"}), "dispatched": frozenset({"dispatch", "redispatch"})}
+)
 
 
 @dataclass(frozen=True)
@@ -46,6 +62,7 @@ class WorkflowParser:
         self.has_reject_reasons = has_reject_reasons
         self.rounds_max = rounds_max
         self.failed_workflows: set[str] = set()
+        self._anchored: dict[tuple[int, str], Stage] = {}
 
     def parse(self, value: object) -> dict[str, Workflow] | None:
         r = self.r
@@ -96,7 +113,13 @@ class WorkflowParser:
         if len(resolved) != len(raw):
             return None
         graph_ok = all([self._check_graph(wf, resolved) for wf in resolved.values()])
-        return resolved if graph_ok else None
+        if not graph_ok:
+            return None
+        anchored = {name: self._anchor_stage_limits(wf) for name, wf in resolved.items()}
+        checks_ok = all(
+            [self._check_labels(wf) and self._check_limit_anchors(wf) for wf in anchored.values()]
+        )
+        return anchored if checks_ok else None
 
     def _resolve(
         self,
@@ -176,7 +199,9 @@ class WorkflowParser:
         label = r.text(m["label"], join(path, "label")) if "label" in m else None
         public_label = r.text(m["public_label"], join(path, "public_label")) if "public_label" in m else label
         final = r.boolean(m["final"], join(path, "final")) if "final" in m else False
-        limit = r.limit(m["limit"], join(path, "limit")) if m.get("limit") is not None else None
+        limit = (
+            r.limit(m["limit"], join(path, "limit"), anchored=True) if m.get("limit") is not None else None
+        )
         raw_actions = m.get("actions")
         actions = self._actions({} if raw_actions is None else raw_actions, join(path, "actions"))
         if final and limit is not None:
@@ -209,10 +234,22 @@ class WorkflowParser:
             if name not in ACTIONS:
                 r.fail(apath, f"unknown action '{name}'{suggest(name, ACTIONS)}")
                 continue
-            a = r.mapping(body, apath, required=("roles",), optional=("to", "dissatisfied_to"))
+            a = r.mapping(body, apath, required=("roles",), optional=_RULE_KEYS)
             if a is None:
                 continue
             roles = r.roles(a["roles"], join(apath, "roles")) if "roles" in a else None
+            severities = (
+                r.choices(
+                    a["severities"], join(apath, "severities"), SEVERITIES, "severity", allow_empty=False
+                )
+                if "severities" in a
+                else frozenset()
+            )
+            channels = (
+                r.choices(a["channels"], join(apath, "channels"), CHANNELS, "channel", allow_empty=False)
+                if "channels" in a
+                else frozenset()
+            )
             to = self._target(a, "to", apath)
             dissatisfied_to = self._target(a, "dissatisfied_to", apath)
             if name in STAY_ACTIONS and to is not None:
@@ -226,8 +263,15 @@ class WorkflowParser:
                 )
             elif name != "return_visit" and "dissatisfied_to" in a:
                 r.fail(join(apath, "dissatisfied_to"), "only return_visit has 'dissatisfied_to'")
-            if roles is not None:
-                result[name] = ActionRule(name=name, roles=roles, to=to, dissatisfied_to=dissatisfied_to)
+            if roles is not None and severities is not None and channels is not None:
+                result[name] = ActionRule(
+                    name=name,
+                    roles=roles,
+                    to=to,
+                    dissatisfied_to=dissatisfied_to,
+                    severities=severities,
+                    channels=channels,
+                )
         return result
 
     def _target(self, a: Mapping[str, Any], key: str, apath: str) -> str | None:
@@ -254,6 +298,13 @@ class WorkflowParser:
             )
         if "resume" in names and "suspend" not in names:
             r.fail(join(apath, "resume"), "'resume' without 'suspend' in the same stage")
+        for name, other in (("approve_reply", "send_back"), ("send_back", "approve_reply")):
+            if name in names and other not in names:
+                r.fail(
+                    join(apath, name),
+                    f"'{name}' without '{other}' in the same stage: the head who reviews a reply"
+                    " must be able both to approve it and to send it back",
+                )
         extension_actions = names & {"request_extension", "approve_extension", "deny_extension"}
         if extension_actions and self.extension_configured is False:
             for name in sorted(extension_actions):
@@ -272,6 +323,24 @@ class WorkflowParser:
             r.fail(join(apath, "reject"), "'reject' needs at least one entry in reject_reasons")
         if "redispatch" in names and self.rounds_max == 1:
             r.fail(join(apath, "redispatch"), "'redispatch' is never possible with rounds.max 1")
+        if names:
+            self._check_severity_coverage(actions, path)
+
+    def _check_severity_coverage(self, actions: Mapping[str, ActionRule], path: str) -> None:
+        """A ticket of every severity can leave a non-final stage: for each severity, some
+        rule that leads on (has ``to``) applies to it (for at least one channel)."""
+        moving = [rule for rule in actions.values() if rule.to is not None]
+        if not moving or not any(rule.severities for rule in actions.values()):
+            return  # no conditions (the graph checks cover a stage that cannot move on)
+        for severity in SEVERITIES:
+            if not any(not rule.severities or severity in rule.severities for rule in moving):
+                limited = ", ".join(f"{rule.name} {sorted(rule.severities)}" for rule in moving)
+                self.r.fail(
+                    join(path, "actions"),
+                    f"no action leads on from this stage for severity '{severity}'"
+                    f" ({SEVERITY_LABELS[severity]}): such a ticket would be stuck here"
+                    f" (actions that move the ticket, with their severities: {limited})",
+                )
 
     def _check_graph(self, wf: Workflow, all_workflows: Mapping[str, Workflow]) -> bool:
         """Targets exist; ``closed`` is final and reachable; no stage is unreachable or a dead end."""
@@ -335,7 +404,105 @@ class WorkflowParser:
                 )
         return len(r.issues) == before
 
-    # -- types ------------------------------------------------------------------------
+    # -- after the graphs --------------------------------------------------------------
+
+    def _anchor_stage_limits(self, wf: Workflow) -> Workflow:
+        """Fill in ``Limit.start`` of stage limits written without ``from``: ``received``
+        for the workflow's initial stage, ``entered`` otherwise. A stage shared with a
+        parent workflow stays the same object when its start comes out the same."""
+        stages: dict[str, StageDef] = {}
+        for code, d in wf.stages.items():
+            limit = d.stage.limit
+            if limit is not None and limit.start == UNRESOLVED_START:
+                start = default_start(code, wf.initial_stage)
+                key = (id(d.stage), start)
+                if key not in self._anchored:
+                    self._anchored[key] = replace(d.stage, limit=replace(limit, start=start))
+                d = StageDef(stage=self._anchored[key], workflow=d.workflow)
+            stages[code] = d
+        return Workflow(name=wf.name, initial_stage=wf.initial_stage, stages=stages)
+
+    def _check_labels(self, wf: Workflow) -> bool:
+        """Stage labels are unique within a workflow: two stages with one name cannot be told
+        apart on the board or in a status badge."""
+        seen: dict[str, str] = {}
+        ok = True
+        for code, d in wf.stages.items():
+            label = d.stage.label
+            if label in seen:
+                origin = d.workflow if d.workflow != wf.name else None
+                where = f" (stage inherited from workflow '{origin}')" if origin else ""
+                self.r.fail(
+                    join(join(join(join("workflows", wf.name), "stages"), code), "label"),
+                    f"label '{label}' is also the label of stage '{seen[label]}'{where}:"
+                    " stage labels must be unique within a workflow",
+                )
+                ok = False
+            else:
+                seen[label] = code
+        return ok
+
+    def _check_limit_anchors(self, wf: Workflow) -> bool:
+        ok = True
+        for code, d in wf.stages.items():
+            limit = d.stage.limit
+            if limit is None:
+                continue
+            problem = anchor_problem(wf, code, limit)
+            if problem is not None:
+                origin = d.workflow if d.workflow != wf.name else None
+                where = f" (stage inherited from workflow '{origin}')" if origin else ""
+                self.r.fail(
+                    join(join(join(join(join("workflows", wf.name), "stages"), code), "limit"), "from"),
+                    problem + where,
+                )
+                ok = False
+        return ok
+
+
+def default_start(stage: str, initial_stage: str) -> str:
+    """Where a stage limit without ``from`` counts from: the first stage from receipt
+    (自收到之日起), every other stage from entering it."""
+    return "received" if stage == initial_stage else "entered"
+
+
+def anchor_problem(wf: Workflow, stage: str, limit: Limit) -> str | None:
+    """Why ``limit`` cannot count from its anchor in ``stage``, or ``None`` when it can.
+
+    ``accepted`` / ``dispatched`` need the ticket to have been accepted / dispatched on
+    every way into the stage (conditions ignored: every rule counts as possible).
+    """
+    anchor_actions = ANCHOR_ACTIONS.get(limit.start)
+    if anchor_actions is None:
+        return None
+    before = _reach_avoiding(wf, anchor_actions)
+    if stage not in before:
+        return None
+    verbs = " or ".join(f"'{name}'" for name in sorted(anchor_actions))
+    return (
+        f"limit counts from '{limit.start}', but stage '{stage}' can be reached without {verbs}"
+        " (the ticket may not have been "
+        + ("accepted" if limit.start == "accepted" else "dispatched")
+        + " yet): use an anchor that has always happened (received, registered, entered)"
+    )
+
+
+def _reach_avoiding(wf: Workflow, avoid: frozenset[str]) -> set[str]:
+    """Stages reachable from the initial stage without taking any action in ``avoid``."""
+    seen = {wf.initial_stage}
+    queue = deque([wf.initial_stage])
+    while queue:
+        d = wf.stages.get(queue.popleft())
+        if d is None:
+            continue
+        for name, rule in d.stage.actions.items():
+            if name in avoid:
+                continue
+            for target in rule.targets:
+                if target not in seen:
+                    seen.add(target)
+                    queue.append(target)
+    return seen
 
 
 def _reach(start: str, edges: Mapping[str, set[str]]) -> set[str]:

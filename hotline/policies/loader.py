@@ -8,15 +8,26 @@ raises :class:`PackError` listing every problem found, each as ``<file>: <path>:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from hotline.policies._reader import IDENT_RE, Reader, freeze, join, parse_yaml, suggest
-from hotline.policies._workflows import StageDef, Workflow, WorkflowParser
+from hotline.policies._reader import (
+    IDENT_RE,
+    UNRESOLVED_START,
+    Reader,
+    freeze,
+    join,
+    kind,
+    parse_yaml,
+    suggest,
+)
+from hotline.policies._workflows import Workflow, WorkflowParser, anchor_problem, default_start
 from hotline.policies.errors import PackError, PackIssue
 from hotline.policies.schema import (
+    AcceptanceWindow,
     EscalationStep,
     ExtensionRule,
     Limit,
@@ -29,11 +40,13 @@ from hotline.policies.schema import (
     TypePolicy,
 )
 from hotline.policies.vocab import (
+    CHANNELS,
     LIMIT_UNITS,
     SEVERITIES,
     TICKET_TYPE_LABELS,
     TICKET_TYPES,
     TOTAL_ANCHORS,
+    WINDOW_UNITS,
 )
 
 __all__ = ["PackError", "PackIssue", "load_pack", "parse_pack"]
@@ -53,11 +66,21 @@ _TOP_REQUIRED = (
     "workflows",
     "types",
 )
-_TOP_OPTIONAL = ("confidential_types", "return_visit", "reminders")
+_TOP_OPTIONAL = ("confidential_types", "return_visit", "reminders", "acceptance_windows")
 _SOURCE_REQUIRED = ("title", "reference")
 _SOURCE_OPTIONAL = ("issuer", "issued", "amended", "url", "notes")
 RETURN_VISIT_WHEN = ("reply", "limit_expired")  # when the sweep opens a visit task (ADR 0011)
-_TYPE_KEYS = ("workflow", "total", "limits", "severity_limits", "category_limits")
+_TYPE_KEYS = (
+    "workflow",
+    "total",
+    "limits",
+    "severity_limits",
+    "category_limits",
+    "channel_limits",
+    "channel_totals",
+    "severity_totals",
+    "category_totals",
+)
 
 
 def load_pack(path: Path) -> Pack:
@@ -125,12 +148,18 @@ class _PackParser:
             else None
         )
         types = self._types(top["types"], workflows, confidential) if "types" in top else None
+        windows = (
+            self._acceptance_windows(top["acceptance_windows"], reject_reasons)
+            if top.get("acceptance_windows") is not None
+            else ()
+        )
 
         if r.issues:
             raise PackError(self.file, r.issues)
         assert code is not None and name is not None and version is not None and source is not None
         assert identity_roles is not None and reject_reasons is not None and rounds is not None
         assert return_visit is not None and reminders is not None and types is not None
+        assert windows is not None
         return Pack(
             code=code,
             name=name,
@@ -144,6 +173,7 @@ class _PackParser:
             reminders=reminders,
             types=MappingProxyType({t: types[t] for t in TICKET_TYPES}),
             path=path,
+            acceptance_windows=windows,
         )
 
     # -- header -----------------------------------------------------------------------
@@ -397,24 +427,21 @@ class _PackParser:
         elif "workflow" in m and not isinstance(m["workflow"], str):
             r.fail(join(path, "workflow"), f"expected a workflow name, got {m['workflow']!r}")
         total = self._total(m["total"], join(path, "total")) if m.get("total") is not None else None
-        stages = wf.stages if wf is not None else None
-        limits = self._stage_limits(m.get("limits", {}), join(path, "limits"), stages)
-        by_severity: dict[str, Mapping[str, Limit]] = {}
-        for severity, body in (
-            r.mapping(m.get("severity_limits", {}), join(path, "severity_limits")) or {}
-        ).items():
-            spath = join(join(path, "severity_limits"), severity)
-            if r.choice(severity, spath, SEVERITIES, "severity") is not None:
-                by_severity[severity] = self._stage_limits(body, spath, stages) or {}
-        by_category: dict[str, Mapping[str, Limit]] = {}
-        for category, body in (
-            r.mapping(m.get("category_limits", {}), join(path, "category_limits")) or {}
-        ).items():
-            cpath = join(join(path, "category_limits"), category)
-            if not CATEGORY_CODE_RE.match(category):
-                r.fail(cpath, f"category code must be 1-32 of A-Z, a-z, 0-9, '_', '.', '-', got {category!r}")
-            else:
-                by_category[category] = self._stage_limits(body, cpath, stages) or {}
+        limits = self._stage_limits(m.get("limits", {}), join(path, "limits"), wf)
+        by_severity = self._keyed(
+            m, "severity_limits", path, lambda key, p: r.choice(key, p, SEVERITIES, "severity"), wf
+        )
+        by_category = self._keyed(m, "category_limits", path, self._category_key, wf)
+        by_channel = self._keyed(
+            m, "channel_limits", path, lambda key, p: r.choice(key, p, CHANNELS, "channel"), wf
+        )
+        severity_totals = self._totals(
+            m, "severity_totals", path, lambda key, p: r.choice(key, p, SEVERITIES, "severity")
+        )
+        category_totals = self._totals(m, "category_totals", path, self._category_key)
+        channel_totals = self._totals(
+            m, "channel_totals", path, lambda key, p: r.choice(key, p, CHANNELS, "channel")
+        )
         if len(r.issues) > before or wf is None or limits is None:
             return None
         return TypePolicy(
@@ -426,9 +453,52 @@ class _PackParser:
             pack=self.code,
             workflow=wf.name,
             limits=MappingProxyType(limits),
-            severity_limits=MappingProxyType({k: MappingProxyType(dict(v)) for k, v in by_severity.items()}),
-            category_limits=MappingProxyType({k: MappingProxyType(dict(v)) for k, v in by_category.items()}),
+            severity_limits=_frozen(by_severity),
+            category_limits=_frozen(by_category),
+            channel_limits=_frozen(by_channel),
+            channel_totals=MappingProxyType(channel_totals),
+            severity_totals=MappingProxyType(severity_totals),
+            category_totals=MappingProxyType(category_totals),
         )
+
+    def _category_key(self, key: str, path: str) -> str | None:
+        if not CATEGORY_CODE_RE.match(key):
+            self.r.fail(path, f"category code must be 1-32 of A-Z, a-z, 0-9, '_', '.', '-', got {key!r}")
+            return None
+        return key
+
+    def _keyed(
+        self,
+        m: Mapping[str, Any],
+        section: str,
+        path: str,
+        check_key: Callable[[str, str], str | None],
+        wf: Workflow | None,
+    ) -> dict[str, dict[str, Limit]]:
+        """``severity_limits`` / ``category_limits`` / ``channel_limits``: key → stage limits."""
+        result: dict[str, dict[str, Limit]] = {}
+        spath = join(path, section)
+        for key, body in (self.r.mapping(m.get(section, {}), spath) or {}).items():
+            kpath = join(spath, key)
+            if check_key(key, kpath) is not None:
+                result[key] = self._stage_limits(body, kpath, wf) or {}
+        return result
+
+    def _totals(
+        self, m: Mapping[str, Any], section: str, path: str, check_key: Callable[[str, str], str | None]
+    ) -> dict[str, TotalLimit | None]:
+        """``severity_totals`` / ``category_totals`` / ``channel_totals``: key → total or null."""
+        result: dict[str, TotalLimit | None] = {}
+        spath = join(path, section)
+        for key, body in (self.r.mapping(m.get(section, {}), spath) or {}).items():
+            kpath = join(spath, key)
+            if check_key(key, kpath) is None:
+                continue
+            if body is None:
+                result[key] = None  # explicitly no whole-ticket limit for these tickets
+            elif (total := self._total(body, kpath)) is not None:
+                result[key] = total
+        return result
 
     def _total(self, value: object, path: str) -> TotalLimit | None:
         r = self.r
@@ -442,23 +512,135 @@ class _PackParser:
             return None
         return TotalLimit(amount=amount, unit=unit, start=start)
 
-    def _stage_limits(
-        self, value: object, path: str, stages: Mapping[str, StageDef] | None
-    ) -> dict[str, Limit] | None:
+    def _stage_limits(self, value: object, path: str, wf: Workflow | None) -> dict[str, Limit] | None:
+        """Stage code → limit, each with a concrete ``start`` (``from``, else the default of
+        its stage in ``wf``) whose anchor can have happened in that stage."""
         m = self.r.mapping(value, path)
         if m is None:
             return None
+        stages = wf.stages if wf is not None else None
         result: dict[str, Limit] = {}
         for code, body in m.items():
             lpath = join(path, code)
-            limit = self.r.limit(body, lpath)
+            limit = self.r.limit(body, lpath, anchored=True)
             if stages is not None and code not in stages:
                 self.r.fail(lpath, f"unknown stage '{code}'{suggest(code, stages)}")
             elif stages is not None and stages[code].stage.final:
                 self.r.fail(lpath, f"stage '{code}' is final: it has no time limit")
-            elif limit is not None and IDENT_RE.match(code):
+            elif limit is not None and wf is not None and IDENT_RE.match(code):
+                if limit.start == UNRESOLVED_START:
+                    limit = replace(limit, start=default_start(code, wf.initial_stage))
+                elif (problem := anchor_problem(wf, code, limit)) is not None:
+                    self.r.fail(join(lpath, "from"), problem)
+                    continue
                 result[code] = limit
         return result
+
+    # -- acceptance windows -----------------------------------------------------------
+
+    def _acceptance_windows(
+        self, value: object, reasons: Mapping[str, str] | None
+    ) -> tuple[AcceptanceWindow, ...] | None:
+        r = self.r
+        items = r.sequence(value, "acceptance_windows")
+        if items is None:
+            return None
+        windows: list[AcceptanceWindow] = []
+        ok = True
+        for i, raw in enumerate(items):
+            path = join("acceptance_windows", i)
+            window = self._acceptance_window(raw, path, reasons)
+            if window is None:
+                ok = False
+                continue
+            for j, earlier in enumerate(windows):
+                if _covers(earlier, window):
+                    r.fail(
+                        path,
+                        f"never applies: acceptance_windows[{j}] comes first and already applies to"
+                        " every ticket this one would (the first window that applies decides:"
+                        " put the narrower one first)",
+                    )
+                    ok = False
+                    break
+            windows.append(window)
+        return tuple(windows) if ok else None
+
+    def _acceptance_window(
+        self, raw: object, path: str, reasons: Mapping[str, str] | None
+    ) -> AcceptanceWindow | None:
+        r = self.r
+        m = r.mapping(raw, path, required=("within", "reason"), optional=("types", "categories"))
+        if m is None:
+            return None
+        months = self._window_months(m["within"], join(path, "within")) if "within" in m else None
+        reason = r.ident(m["reason"], join(path, "reason"), "reason code") if "reason" in m else None
+        if reason is not None and reasons is not None and reason not in reasons:
+            r.fail(
+                join(path, "reason"),
+                f"unknown reject reason '{reason}'{suggest(reason, reasons)}; known: {', '.join(reasons)}",
+            )
+            reason = None
+        types = (
+            r.choices(m["types"], join(path, "types"), TICKET_TYPES, "ticket type", allow_empty=False)
+            if "types" in m
+            else frozenset()
+        )
+        categories = (
+            self._category_list(m["categories"], join(path, "categories"))
+            if "categories" in m
+            else frozenset()
+        )
+        if months is None or reason is None or types is None or categories is None:
+            return None
+        return AcceptanceWindow(months=months, reason=reason, types=types, categories=categories)
+
+    def _window_months(self, value: object, path: str) -> int | None:
+        r = self.r
+        w = r.mapping(value, path, required=("amount", "unit"), optional=())
+        if w is None:
+            return None
+        amount = r.integer(w["amount"], join(path, "amount"), minimum=1) if "amount" in w else None
+        unit = r.choice(w["unit"], join(path, "unit"), WINDOW_UNITS, "window unit") if "unit" in w else None
+        if amount is None or unit is None:
+            return None
+        return amount * 12 if unit == "years" else amount
+
+    def _category_list(self, value: object, path: str) -> frozenset[str] | None:
+        items = self.r.sequence(value, path)
+        if items is None:
+            return None
+        if not items:
+            self.r.fail(path, "at least one category code is required (omit the key for any category)")
+            return None
+        codes: set[str] = set()
+        ok = True
+        for i, item in enumerate(items):
+            ipath = join(path, i)
+            if not isinstance(item, str):
+                self.r.fail(ipath, f"expected a category code, got {kind(item)}")
+                ok = False
+            elif self._category_key(item, ipath) is None:
+                ok = False
+            elif item in codes:
+                self.r.fail(ipath, f"category '{item}' is listed twice")
+                ok = False
+            else:
+                codes.add(item)
+        return frozenset(codes) if ok else None
+
+
+def _covers(earlier: AcceptanceWindow, later: AcceptanceWindow) -> bool:
+    """Whether every ticket ``later`` applies to is already decided by ``earlier``."""
+    types_covered = not earlier.types or bool(later.types and later.types <= earlier.types)
+    categories_covered = not earlier.categories or bool(
+        later.categories and later.categories <= earlier.categories
+    )
+    return types_covered and categories_covered
+
+
+def _frozen(by_key: Mapping[str, Mapping[str, Limit]]) -> Mapping[str, Mapping[str, Limit]]:
+    return MappingProxyType({k: MappingProxyType(dict(v)) for k, v in by_key.items()})
 
 
 def _or_default(m: Mapping[str, Any], key: str, default: Any) -> Any:

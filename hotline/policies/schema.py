@@ -15,7 +15,13 @@ from types import MappingProxyType
 from typing import Any
 
 from hotline.core.errors import ConfigurationError, InvalidInput
-from hotline.policies.vocab import LIMIT_UNIT_LABELS, SEVERITIES, TICKET_TYPE_LABELS
+from hotline.policies.vocab import (
+    LIMIT_ANCHOR_LABELS,
+    LIMIT_UNIT_LABELS,
+    SEVERITIES,
+    TICKET_TYPE_LABELS,
+    WINDOW_UNIT_LABELS,
+)
 
 
 def _empty() -> Mapping[str, Any]:
@@ -24,10 +30,17 @@ def _empty() -> Mapping[str, Any]:
 
 @dataclass(frozen=True)
 class Limit:
-    """A time limit: ``amount`` of ``unit`` (one of ``vocab.LIMIT_UNITS``); 0 = the same day."""
+    """A time limit: ``amount`` of ``unit`` (one of ``vocab.LIMIT_UNITS``); 0 = the same day.
+
+    ``start`` (one of ``vocab.LIMIT_ANCHORS``) is where a stage limit counts from. The loader
+    always fills it in for stage limits: a pack's ``from``, else ``received`` for the
+    workflow's initial stage and ``entered`` for every other stage. Limits that are not
+    stage limits (extension, reminders, return visit) keep the default ``entered``.
+    """
 
     amount: int
     unit: str
+    start: str = "entered"
 
     def __str__(self) -> str:
         return f"{self.amount} {self.unit}"
@@ -35,6 +48,11 @@ class Limit:
     @property
     def label(self) -> str:
         return f"{self.amount}{LIMIT_UNIT_LABELS.get(self.unit, self.unit)}"
+
+    @property
+    def start_label(self) -> str:
+        """``自收到之日起`` … ``自进入本环节起``."""
+        return LIMIT_ANCHOR_LABELS.get(self.start, self.start)
 
 
 @dataclass(frozen=True)
@@ -50,9 +68,21 @@ class ActionRule:
     roles: frozenset[str]
     to: str | None
     dissatisfied_to: str | None = None
+    severities: frozenset[str] = frozenset()
+    channels: frozenset[str] = frozenset()
 
     def allows(self, roles: Iterable[str]) -> bool:
         return not self.roles.isdisjoint(roles)
+
+    def applies_to(self, *, severity: str, channel: str) -> bool:
+        """Whether the rule is offered for a ticket of this severity and channel.
+
+        ``severities`` / ``channels`` (``vocab.SEVERITIES`` / ``vocab.CHANNELS``) restrict
+        the rule; an empty set means any.
+        """
+        return (not self.severities or severity in self.severities) and (
+            not self.channels or channel in self.channels
+        )
 
     @property
     def targets(self) -> tuple[str, ...]:
@@ -82,7 +112,7 @@ class TotalLimit:
 
     @property
     def limit(self) -> Limit:
-        return Limit(self.amount, self.unit)
+        return Limit(self.amount, self.unit, self.start)
 
 
 @dataclass(frozen=True)
@@ -165,6 +195,12 @@ class TypePolicy:
     limits: Mapping[str, Limit] = field(default_factory=_empty)
     severity_limits: Mapping[str, Mapping[str, Limit]] = field(default_factory=_empty)
     category_limits: Mapping[str, Mapping[str, Limit]] = field(default_factory=_empty)
+    channel_limits: Mapping[str, Mapping[str, Limit]] = field(default_factory=_empty)
+    # key → total, or None: "no whole-ticket limit for these tickets" (a key that is
+    # present with None is not the same as an absent key, which falls through).
+    channel_totals: Mapping[str, TotalLimit | None] = field(default_factory=_empty)
+    severity_totals: Mapping[str, TotalLimit | None] = field(default_factory=_empty)
+    category_totals: Mapping[str, TotalLimit | None] = field(default_factory=_empty)
 
     @property
     def label(self) -> str:
@@ -182,16 +218,17 @@ class TypePolicy:
                 stage=code,
             ) from None
 
-    def stage_limit(self, stage: str, *, severity: str, category_code: str | None) -> Limit | None:
-        """The limit of ``stage`` for a ticket of this type.
+    def stage_limit(
+        self, stage: str, *, severity: str, category_code: str | None, channel: str | None = None
+    ) -> Limit | None:
+        """The limit of ``stage`` for a ticket of this type, with a concrete ``start``.
 
         The most specific rule wins: ``category_limits`` (by the ticket's category code)
-        > ``severity_limits`` > the type's ``limits`` > the stage's own ``limit``. A final
-        stage has no limit.
+        > ``severity_limits`` > ``channel_limits`` (by the ticket's channel) > the type's
+        ``limits`` > the stage's own ``limit``. A final stage has no limit.
         """
         default = self.stage(stage)
-        if severity not in SEVERITIES:
-            raise InvalidInput(f"未知的严重程度“{severity}”", code="invalid_severity", field="severity")
+        _check_severity(severity)
         if default.final:
             return None
         if category_code is not None:
@@ -201,9 +238,31 @@ class TypePolicy:
         by_severity = self.severity_limits.get(severity, {})
         if stage in by_severity:
             return by_severity[stage]
+        if channel is not None:
+            by_channel = self.channel_limits.get(channel, {})
+            if stage in by_channel:
+                return by_channel[stage]
         if stage in self.limits:
             return self.limits[stage]
         return default.limit
+
+    def total_limit(
+        self, *, severity: str, category_code: str | None, channel: str | None
+    ) -> TotalLimit | None:
+        """The whole-ticket limit (总时限) of a ticket of this type.
+
+        The most specific rule wins: ``category_totals`` > ``severity_totals`` >
+        ``channel_totals`` > the type's ``total``. A key present with ``None`` means *no*
+        whole-ticket limit for those tickets (it does not fall through).
+        """
+        _check_severity(severity)
+        if category_code is not None and category_code in self.category_totals:
+            return self.category_totals[category_code]
+        if severity in self.severity_totals:
+            return self.severity_totals[severity]
+        if channel is not None and channel in self.channel_totals:
+            return self.channel_totals[channel]
+        return self.total
 
     def next_stages(self, code: str) -> tuple[str, ...]:
         """The stages one action away from ``code`` (in action order, without repeats)."""
@@ -212,6 +271,36 @@ class TypePolicy:
             for target in rule.targets:
                 seen.setdefault(target, None)
         return tuple(seen)
+
+
+@dataclass(frozen=True)
+class AcceptanceWindow:
+    """受理时效: a matter that happened more than ``months`` before it was raised is not
+    accepted, with reject reason ``reason`` (a code of the pack's ``reject_reasons``).
+
+    ``types`` / ``categories`` restrict the window to those ticket types / category codes;
+    an empty set means any. A pack's windows are tried in order and the first that applies
+    decides (so list the narrow ones, e.g. fee disputes, before a catch-all).
+    """
+
+    months: int
+    reason: str
+    types: frozenset[str] = frozenset()
+    categories: frozenset[str] = frozenset()
+
+    def applies_to(self, *, ticket_type: str, category_codes: Iterable[str]) -> bool:
+        """``category_codes``: the ticket's category and its ancestors (a window for
+        ``fee_dispute`` covers its subcategories)."""
+        if self.types and ticket_type not in self.types:
+            return False
+        return not self.categories or not self.categories.isdisjoint(category_codes)
+
+    @property
+    def label(self) -> str:
+        """``5个月`` / ``2年`` (whole years are shown as years)."""
+        if self.months % 12 == 0:
+            return f"{self.months // 12}{WINDOW_UNIT_LABELS['years']}"
+        return f"{self.months}{WINDOW_UNIT_LABELS['months']}"
 
 
 @dataclass(frozen=True)
@@ -230,6 +319,7 @@ class Pack:
     reminders: Reminders
     types: Mapping[str, TypePolicy]
     path: str = ""  # the file it was loaded from
+    acceptance_windows: tuple[AcceptanceWindow, ...] = ()
 
     @property
     def confidential_types(self) -> frozenset[str]:
@@ -244,3 +334,18 @@ class Pack:
                 code="unknown_ticket_type",
                 field="type",
             ) from None
+
+    def acceptance_window(
+        self, *, ticket_type: str, category_codes: Iterable[str] = ()
+    ) -> AcceptanceWindow | None:
+        """The first of ``acceptance_windows`` that applies to such a ticket, or ``None``."""
+        codes = frozenset(category_codes)
+        for window in self.acceptance_windows:
+            if window.applies_to(ticket_type=ticket_type, category_codes=codes):
+                return window
+        return None
+
+
+def _check_severity(severity: str) -> None:
+    if severity not in SEVERITIES:
+        raise InvalidInput(f"未知的严重程度“{severity}”", code="invalid_severity", field="severity")

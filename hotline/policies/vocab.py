@@ -46,11 +46,15 @@ ROLE_LABELS: Final[dict[str, str]] = {
 ACTIONS: Final = (
     "accept",  # 受理
     "reject",  # 不予受理: needs a reason code from the pack's reject_reasons
+    "instruct",  # 批示: a leader's instruction text on the ticket; stays or moves on
     "dispatch",  # 派单: to a unit; starts round 1
     "sign",  # 签收
     "return",  # 退单: back to the dispatcher with a reason
     "assign",  # 指派承办人
+    "interim_reply",  # 阶段性答复: a temporary measure / interim answer; the matter goes on
     "reply",  # 答复: the result, shown to the complainant
+    "approve_reply",  # 审核通过: the head approves the handler's reply, which then goes out
+    "send_back",  # 退回重办: the head returns the reply to the handler with a comment
     "request_extension",  # 申请延期: amount in the pack's extension unit + reason
     "approve_extension",  # 批准延期
     "deny_extension",  # 驳回延期
@@ -68,11 +72,15 @@ ENGINE_ACTIONS: Final = ("unmask",)
 ACTION_LABELS: Final[dict[str, StrPromise]] = {
     "accept": pgettext_lazy("action", "受理"),
     "reject": pgettext_lazy("action", "不予受理"),
+    "instruct": pgettext_lazy("action", "批示"),
     "dispatch": pgettext_lazy("action", "派单"),
     "sign": pgettext_lazy("action", "签收"),
     "return": pgettext_lazy("action", "退单"),
     "assign": pgettext_lazy("action", "指派承办人"),
+    "interim_reply": pgettext_lazy("action", "阶段性答复"),
     "reply": pgettext_lazy("action", "答复"),
+    "approve_reply": pgettext_lazy("action", "审核通过"),
+    "send_back": pgettext_lazy("action", "退回重办"),
     "request_extension": pgettext_lazy("action", "申请延期"),
     "approve_extension": pgettext_lazy("action", "批准延期"),
     "deny_extension": pgettext_lazy("action", "驳回延期"),
@@ -93,18 +101,19 @@ ACTION_LABELS: Final[dict[str, StrPromise]] = {
 # stays in its stage (the action changes something else: a flag, a clock, the handler).
 STAY_ACTIONS: Final = ("suspend", "resume", "request_extension", "approve_extension", "deny_extension")
 """Actions that always stay in their stage: ``to`` must be omitted."""
-OPTIONAL_TO_ACTIONS: Final = ("assign", "supervise")
-"""Actions that may stay (re-assign, supervise in place) or move on."""
+OPTIONAL_TO_ACTIONS: Final = ("assign", "supervise", "instruct")
+"""Actions that may stay (re-assign, supervise or instruct in place) or move on."""
 # Every other action needs ``to``.
 
 # 时限单位 (counted by ``hotline.calendar.counting``; working days roll over holidays,
 # 遇节假日顺延).
-LIMIT_UNITS: Final = ("working_days", "working_hours", "natural_days", "hours")
+LIMIT_UNITS: Final = ("working_days", "working_hours", "natural_days", "hours", "minutes")
 LIMIT_UNIT_LABELS: Final[dict[str, str]] = {
     "working_days": "个工作日",
     "working_hours": "个工作小时",
     "natural_days": "日",
     "hours": "小时",
+    "minutes": "分钟",
 }
 # The same units on the screens, translated (``2个工作日`` / ``2 working days``).
 LIMIT_UNIT_NAMES: Final[dict[str, StrPromise]] = {
@@ -112,19 +121,47 @@ LIMIT_UNIT_NAMES: Final[dict[str, StrPromise]] = {
     "working_hours": _("个工作小时"),
     "natural_days": _("日"),
     "hours": _("小时"),
+    "minutes": _("分钟"),
 }
 
 # 严重程度.
 SEVERITIES: Final = ("normal", "major", "urgent")
 SEVERITY_LABELS: Final[dict[str, str]] = {"normal": "一般", "major": "重大", "urgent": "紧急"}
 
-# Where a type's total limit starts counting (总时限起算点).
-TOTAL_ANCHORS: Final = ("received", "accepted", "dispatched")
-TOTAL_ANCHOR_LABELS: Final[dict[str, str]] = {
+# Where a stage limit starts counting (起算点, the limit's ``from``). Without ``from``, the
+# limit of a workflow's initial stage counts from receipt and every other from entering
+# the stage (the loader fills it in, so a loaded ``Limit.start`` is always one of these).
+LIMIT_ANCHORS: Final = ("received", "registered", "accepted", "dispatched", "entered")
+LIMIT_ANCHOR_LABELS: Final[dict[str, str]] = {
     "received": "自收到之日起",
+    "registered": "自登记之日起",
     "accepted": "自受理之日起",
-    "dispatched": "自派单之日起",
+    "dispatched": "自派单之日起",  # this round's dispatch (a redispatch starts it again)
+    "entered": "自进入本环节起",
 }
+# Where a whole-ticket (total) limit starts counting (总时限起算点).
+TOTAL_ANCHORS: Final = ("received", "registered", "accepted", "dispatched")
+TOTAL_ANCHOR_LABELS: Final[dict[str, str]] = {a: LIMIT_ANCHOR_LABELS[a] for a in TOTAL_ANCHORS}
+
+# 受理渠道. The same codes and labels as ``hotline.tickets.models.Channel`` (policies do not
+# import tickets); a pack's ``channel_limits`` / ``channel_totals`` / action ``channels`` use them.
+CHANNELS: Final = ("phone", "web", "email", "sms", "letter", "fax", "visit", "transfer", "media", "internal")
+CHANNEL_LABELS: Final[dict[str, str]] = {
+    "phone": "电话",
+    "web": "网站/APP",
+    "email": "电子邮件",
+    "sms": "短信",
+    "letter": "来信",
+    "fax": "传真",
+    "visit": "来访",
+    "transfer": "上级转办/外单位转来",
+    "media": "媒体",
+    "internal": "内部员工",
+}
+
+# 受理时效 (``acceptance_windows``): how old a matter may be, counted in these units.
+WINDOW_UNITS: Final = ("months", "years")
+WINDOW_UNIT_LABELS: Final[dict[str, str]] = {"months": "个月", "years": "年"}
 
 # 回访满意度 (the values ``return_visit`` records).
 SATISFACTIONS: Final = ("very_satisfied", "satisfied", "neutral", "dissatisfied")

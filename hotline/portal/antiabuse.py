@@ -1,8 +1,11 @@
 """Offline anti-abuse for the public forms: a signed form token, a honeypot, a rate limit.
 
-No external CAPTCHA (closed intranets): a bot that posts at once, posts a stale or forged
-token, or fills the hidden ``website`` field is refused; everyone is limited per IP
-address with the same rates (and the same cache counters) as the public API.
+No external CAPTCHA (closed intranets). A filled hidden ``website`` field is refused, and
+everyone is limited per IP address with the same rates (and cache counters) as the public
+API. The form token only slows naive bots down: a form sent without a valid token, or
+sooner than ``MIN_FILL_SECONDS`` after it was handed out (a person who pasted a prepared
+text does that), is never refused — it is shown again with everything typed kept, asking
+to check and send it once more, with a *confirmed* token that has no minimum age.
 """
 
 from __future__ import annotations
@@ -23,24 +26,37 @@ MAX_FORM_AGE_SECONDS = 6 * 60 * 60
 HONEYPOT_FIELD = "website"
 
 Scope = Literal["public_submit", "public_query"]
+# ok: send it; too_fast: sooner than MIN_FILL_SECONDS; expired: older than six hours;
+# invalid: missing, forged or tampered with.
+TokenState = Literal["ok", "too_fast", "expired", "invalid"]
 
 
-def issue_form_token(*, now: float | None = None) -> str:
-    """A token that records, signed, when the form was handed out."""
-    return signing.dumps({"t": int(now if now is not None else time.time())}, salt=FORM_TOKEN_SALT)
+def issue_form_token(*, now: float | None = None, confirmed: bool = False) -> str:
+    """A token that records, signed, when the form was handed out. A *confirmed* token (on a
+    form shown again after a send) may be sent back at once."""
+    data: dict[str, int] = {"t": int(now if now is not None else time.time())}
+    if confirmed:
+        data["c"] = 1
+    return signing.dumps(data, salt=FORM_TOKEN_SALT)
 
 
-def form_token_ok(token: str, *, now: float | None = None) -> bool:
-    """True for our own token, issued at least ``MIN_FILL_SECONDS`` and at most six hours ago."""
+def form_token_state(token: str, *, now: float | None = None) -> TokenState:
+    """What ``token`` says about the form it came with (see ``TokenState``)."""
     try:
         data = signing.loads(token, salt=FORM_TOKEN_SALT, max_age=MAX_FORM_AGE_SECONDS)
+    except signing.SignatureExpired:
+        return "expired"
     except signing.BadSignature:
-        return False
+        return "invalid"
     issued = data.get("t") if isinstance(data, dict) else None
     if not isinstance(issued, int):
-        return False
+        return "invalid"
     age = (now if now is not None else time.time()) - issued
-    return MIN_FILL_SECONDS <= age <= MAX_FORM_AGE_SECONDS
+    if age > MAX_FORM_AGE_SECONDS:
+        return "expired"
+    if data.get("c") == 1 or age >= MIN_FILL_SECONDS:
+        return "ok"
+    return "too_fast"
 
 
 class _IpThrottle(SimpleRateThrottle):

@@ -8,9 +8,11 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import RegexValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hotline.portal.services import PublicSubmission
+from hotline.core.errors import InvalidInput
+from hotline.portal.services import PublicSubmission, occurred_on_check
 from hotline.tickets.models import Satisfaction, TicketType
 
 # The types the public may use here; help requests and praise come in by phone.
@@ -79,6 +81,11 @@ class SubmissionForm(BootstrapForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     region = forms.CharField(label=_("发生地区"), max_length=64, required=False)
+    occurred_on = forms.DateField(
+        label=_("事项发生日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     respondent_name = forms.CharField(label=_("被投诉/被举报对象"), max_length=128, required=False)
     respondent_address = forms.CharField(label=_("对象地址"), max_length=255, required=False)
     anonymous = forms.BooleanField(label=_("匿名举报(不留姓名和联系方式)"), required=False)
@@ -92,6 +99,15 @@ class SubmissionForm(BootstrapForm):
         # a hint for the browser's file picker; the server checks the type anyway
         accept = ",".join(sorted(settings.HOTLINE_ATTACHMENT_TYPES))
         self.fields["attachments"].widget.attrs["accept"] = accept
+        self.fields["occurred_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+
+    def clean_occurred_on(self) -> Any:
+        value = self.cleaned_data.get("occurred_on")
+        try:
+            occurred_on_check(value)
+        except InvalidInput as error:
+            raise forms.ValidationError(error.detail, code=error.code) from None
+        return value
 
     def clean_attachments(self) -> list[UploadedFile]:
         files: list[UploadedFile] = self.cleaned_data.get("attachments") or []
@@ -124,6 +140,7 @@ class SubmissionForm(BootstrapForm):
             description=d["description"],
             demand=d["demand"],
             region=d["region"],
+            occurred_on=d["occurred_on"],
             respondent_name=d["respondent_name"] if with_respondent else "",
             respondent_address=d["respondent_address"] if with_respondent else "",
             anonymous=bool(d["anonymous"]),

@@ -10,10 +10,12 @@ from datetime import datetime
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from hotline.core.errors import NotFound, TooManyRequests
 from hotline.followup.models import ACTIVE_VISIT_STATUSES, ReturnVisit
 from hotline.policies.registry import get_pack
+from hotline.policies.vocab import ACTION_LABELS
 from hotline.tickets.models import Status, Ticket, TicketEvent
 
 
@@ -22,6 +24,32 @@ class PublicReply:
     at: datetime
     action: str
     text: str
+
+
+@dataclass
+class PublicStep:
+    """One public event on the tracking page's timeline: when, what (a label), and its text."""
+
+    at: datetime
+    action: str
+    label: str
+    text: str = ""
+
+
+# What each public event is called on the timeline (the public's words, not staff's).
+STEP_LABELS = {
+    "register": pgettext_lazy("public step", "已登记"),
+    "accept": pgettext_lazy("public step", "已受理"),
+    "reject": pgettext_lazy("public step", "不予受理"),
+    "interim_reply": pgettext_lazy("public step", "阶段性答复"),
+    "reply": pgettext_lazy("public step", "已答复"),
+    "approve_reply": pgettext_lazy("public step", "已答复"),
+    "approve_extension": pgettext_lazy("public step", "办理期限已延长"),
+    "close": pgettext_lazy("public step", "已办结"),
+    "reopen": pgettext_lazy("public step", "重新办理"),
+}
+OTHER_STEP = gettext_lazy("办理进展")
+ANSWERS = ("reply", "approve_reply", "close", "reject")  # what counts as the result once closed
 
 
 @dataclass
@@ -37,6 +65,10 @@ class PublicProgress:
     due_at: datetime | None
     closed_at: datetime | None
     replies: list[PublicReply] = field(default_factory=list)
+    steps: list[PublicStep] = field(default_factory=list)
+    # the timeline's last entry, "now: <stage>", when the ticket is open and the stage says
+    # more than the last step (after 受理 and 派单 the stage is 办理中, the last step 已受理)
+    current: str = ""
     result: str = ""
     rating_open: bool = False
     rated: bool = False
@@ -104,23 +136,32 @@ def _reply_text(event: TicketEvent) -> str:
     if event.action == "approve_extension":
         new_due = _local(payload.get("final_due_at") or payload.get("due_at"))
         return _("办理期限已延长至%(date)s") % {"date": new_due}
-    if event.action in ("reply", "close"):
+    if event.action in ("reply", "interim_reply", "approve_reply", "close"):
         return str(payload.get("result") or event.comment)
     return ""  # other public events carry no text meant for the public
+
+
+def _step(event: TicketEvent) -> PublicStep:
+    label = STEP_LABELS.get(event.action) or ACTION_LABELS.get(event.action) or OTHER_STEP
+    text = _reply_text(event)
+    return PublicStep(
+        at=event.created_at, action=event.action, label=str(label), text="" if text == str(label) else text
+    )
 
 
 def public_progress(ticket: Ticket) -> PublicProgress:
     """The public view of ``ticket``: public stage label, dates, and public events only."""
     stage = get_pack(ticket.policy).type(ticket.type).stage(ticket.stage)
-    replies = []
+    replies, steps = [], []
     for event in TicketEvent.objects.filter(ticket=ticket, public=True).order_by("seq"):
+        steps.append(_step(event))
         text = _reply_text(event)
         if text:
             replies.append(PublicReply(at=event.created_at, action=event.action, text=text))
     closed = ticket.status == Status.CLOSED
     result = ""
     if closed:
-        answers = [r.text for r in replies if r.action in ("reply", "close", "reject")]
+        answers = [r.text for r in replies if r.action in ANSWERS]
         result = answers[-1] if answers else ""
     return PublicProgress(
         number=ticket.number,
@@ -132,6 +173,8 @@ def public_progress(ticket: Ticket) -> PublicProgress:
         due_at=None if closed else ticket.final_due_at,
         closed_at=ticket.closed_at if closed else None,
         replies=replies,
+        steps=steps,
+        current="" if closed or (steps and steps[-1].label == stage.public_label) else stage.public_label,
         result=result,
         rating_open=rating_open(ticket),
         rated=bool(ticket.satisfaction),

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from django.core import signing
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from hotline.core.errors import HotlineError, InvalidInput, InvalidTransition
@@ -24,6 +26,22 @@ from hotline.workflow.services import TransitionResult, ticket_transition
 PUBLIC_ACTOR_LABEL = "公众门户"
 RATE_TOKEN_SALT = "hotline.portal.rate"
 RATE_TOKEN_MAX_AGE = 30 * 24 * 60 * 60  # a survey link stays valid for 30 days
+EARLIEST_OCCURRED_ON = date(1900, 1, 1)
+
+
+def occurred_on_check(value: date | None, *, today: date | None = None) -> None:
+    """The rule on 事项发生日期 at every door (portal, public and staff API): not after
+    today in Asia/Shanghai, not before 1900. Raises ``InvalidInput`` with a stable code."""
+    if value is None:
+        return
+    if value > (today or timezone.localdate()):
+        raise InvalidInput(
+            gettext("事项发生日期不能晚于今天"), code="occurred_in_future", field="occurred_on"
+        )
+    if value < EARLIEST_OCCURRED_ON:
+        raise InvalidInput(
+            gettext("事项发生日期不能早于1900年"), code="occurred_out_of_range", field="occurred_on"
+        )
 
 
 @dataclass
@@ -37,10 +55,14 @@ class PublicSubmission:
     name: str = ""
     phone: str = ""
     email: str = ""
+    id_number: str = ""
+    address: str = ""
     anonymous: bool = False
     respondent_name: str = ""
     respondent_address: str = ""
+    respondent_licence: str = ""
     region: str = ""
+    occurred_on: date | None = None
 
 
 @transaction.atomic
@@ -55,6 +77,7 @@ def public_ticket_register(
     An anonymous submission stores no identity at all, whatever was typed.
     """
     s = submission
+    occurred_on_check(s.occurred_on)
     if s.anonymous:
         person = Person(anonymous=True)
     else:
@@ -62,7 +85,7 @@ def public_ticket_register(
             raise InvalidInput(
                 gettext("实名提交请留下电话或电子邮箱,以便联系答复;也可选择匿名"), code="contact_required"
             )
-        person = Person(name=s.name, phone=s.phone, email=s.email)
+        person = Person(name=s.name, phone=s.phone, email=s.email, id_number=s.id_number, address=s.address)
     draft = TicketDraft(
         type=s.type,
         channel="web",
@@ -70,8 +93,11 @@ def public_ticket_register(
         description=s.description,
         demand=s.demand,
         complainant=person,
-        respondent=Respondent(name=s.respondent_name, address=s.respondent_address),
+        respondent=Respondent(
+            name=s.respondent_name, address=s.respondent_address, licence=s.respondent_licence
+        ),
         region=s.region,
+        occurred_on=s.occurred_on,
     )
     ticket = ticket_register(draft=draft, actor=None, actor_label=actor_label)
     saved: list[Attachment] = []

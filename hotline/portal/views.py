@@ -53,43 +53,56 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest) -> HttpResponse:
-    refusal, status = "", 200
+    """The submission form. Nobody is refused for being quick: a send that comes too soon
+    after the form was handed out (or with a stale token) is shown again with everything
+    typed kept and a neutral request to check and send once more; only the hidden honeypot
+    and the rate limit refuse (``antiabuse``)."""
+    refusal, status, confirm = "", 200, False
     if request.method == "POST":
         form = SubmissionForm(request.POST, request.FILES)
-        if request.POST.get(antiabuse.HONEYPOT_FIELD) or not antiabuse.form_token_ok(
-            request.POST.get("form_token", "")
-        ):
-            refusal = _("提交未通过校验(可能填写过快或页面已过期),请稍候片刻再提交。")
-        elif form.is_valid():
-            if not antiabuse.rate_allowed(request, "public_submit"):
-                refusal, status = _("提交过于频繁,请稍后再试。"), 429
-            else:
-                try:
-                    ticket = public_ticket_register(
-                        submission=form.submission(), uploads=form.cleaned_data["attachments"]
-                    )
-                except HotlineError as error:
-                    if error.code.startswith("attachment_"):
-                        form.add_error("attachments", _attachment_message(error))
-                    elif str(error.extra.get("field", "")).endswith("phone"):
-                        form.add_error("phone", error.detail)
-                    else:
-                        form.add_error(None, error.detail)
+        if request.POST.get(antiabuse.HONEYPOT_FIELD):
+            refusal = _("提交未成功。如需帮助,请拨打热线 %(phone)s。") % {
+                "phone": settings.HOTLINE_PUBLIC_PHONE
+            }
+        elif not form.is_valid():
+            pass  # the errors are shown next to the fields
+        elif antiabuse.form_token_state(request.POST.get("form_token", "")) != "ok":
+            confirm = True
+        elif not antiabuse.rate_allowed(request, "public_submit"):
+            refusal, status = _("提交过于频繁,请稍后再试。"), 429
+        else:
+            try:
+                ticket = public_ticket_register(
+                    submission=form.submission(), uploads=form.cleaned_data["attachments"]
+                )
+            except HotlineError as error:
+                if error.code.startswith("attachment_"):
+                    form.add_error("attachments", _attachment_message(error))
+                elif str(error.extra.get("field", "")).endswith("phone"):
+                    form.add_error("phone", error.detail)
                 else:
-                    request.session[SUBMITTED_KEY] = {
-                        "number": ticket.number,
-                        "code": ticket.query_code,
-                        "anonymous": ticket.anonymous,
-                    }
-                    _remember_verified(request, ticket.number)
-                    return redirect("portal:submitted")
+                    form.add_error(None, error.detail)
+            else:
+                request.session[SUBMITTED_KEY] = {
+                    "number": ticket.number,
+                    "code": ticket.query_code,
+                    "anonymous": ticket.anonymous,
+                }
+                _remember_verified(request, ticket.number)
+                return redirect("portal:submitted")
+        # shown again: the person has had the form in front of them, so it may go at once
+        form_token = antiabuse.issue_form_token(confirmed=True)
+        files_dropped = bool(request.FILES)  # a browser never sends files back with a page
     else:
         form = SubmissionForm(initial={"type": request.GET.get("type", "complaint")})
+        form_token, files_dropped = antiabuse.issue_form_token(), False
     context = {
         "form": form,
-        "form_token": antiabuse.issue_form_token(),  # fresh each time: the form may be sent again
+        "form_token": form_token,
         "honeypot": antiabuse.HONEYPOT_FIELD,
         "refusal": refusal,
+        "confirm": confirm,
+        "files_dropped": files_dropped,
         "max_files": MAX_FILES,
         "max_total_mb": MAX_TOTAL_BYTES // (1024 * 1024),
         "max_file_mb": settings.HOTLINE_ATTACHMENT_MAX_BYTES // (1024 * 1024),

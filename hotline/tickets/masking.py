@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from hotline.core.phones import national_number
+
 if TYPE_CHECKING:
     from hotline.tickets.models import Ticket
 
@@ -15,7 +17,7 @@ def mask_name(value: str) -> str:
 
 
 def mask_phone(value: str) -> str:
-    digits = value.strip()
+    digits = national_number(value.strip())  # a stored +86… number as dialled: 138****5678
     if len(digits) >= 7:
         return digits[:3] + "*" * (len(digits) - 7) + digits[-4:] if len(digits) > 7 else digits[:3] + "****"
     return "*" * len(digits)

@@ -154,6 +154,9 @@ class Ticket(models.Model):
         Unit, verbose_name="当前责任单位", on_delete=models.PROTECT, related_name="tickets"
     )
     region = models.CharField("发生地区", max_length=64, blank=True)
+    occurred_on = models.DateField(
+        "事项发生日期", null=True, blank=True, help_text="受理时效按此计算(如费用争议超过5个月不予受理)"
+    )
     category = models.ForeignKey(
         Category,
         verbose_name="诉求分类",
@@ -188,11 +191,17 @@ class Ticket(models.Model):
     stage_entered_at = models.DateTimeField("进入环节时间")
     accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
     dispatched_at = models.DateTimeField("首次派单时间", null=True, blank=True)
+    round_dispatched_at = models.DateTimeField(
+        "本轮派单时间", null=True, blank=True, help_text="最近一次派单或再次派单的时间(时限起算点)"
+    )
+    reopened_at = models.DateTimeField("重新打开时间", null=True, blank=True)
+    instruction = models.TextField("领导批示", blank=True)
     closed_at = models.DateTimeField("结束时间", null=True, blank=True)
 
     # Deadlines. A clock is {"start": iso, "amount": n, "unit": u, "extensions": [[n, u], ...]};
     # the due time is recomputed from it whenever the calendar changes.
-    due_at = models.DateTimeField("本环节时限", null=True, blank=True)
+    # ``due_at`` is the binding deadline: the earlier of the stage's and the whole ticket's.
+    due_at = models.DateTimeField("当前时限", null=True, blank=True, help_text="本环节时限与总时限中较早者")
     final_due_at = models.DateTimeField("总办理时限", null=True, blank=True)
     deadline_provisional = models.BooleanField(
         "时限为暂定", default=False, help_text="涉及尚未公布放假安排的年份"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from hotline.callers.services import ensure_not_blocked
 from hotline.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
+from hotline.core.phones import normalise_phone
 from hotline.core.types import AnyUser, User
 from hotline.org.models import Role, Unit, UnitKind
 from hotline.org.selectors import memberships_of
@@ -71,6 +72,7 @@ class TicketDraft:
     severity: str = Severity.NORMAL
     unit: str = ""
     region: str = ""
+    occurred_on: date | None = None  # when the matter happened (受理时效 guards)
     confidential: bool = False
     links: Sequence[tuple[str, str]] = ()  # (kind, number)
 
@@ -107,6 +109,33 @@ def _intake_unit(actor: AnyUser | None, unit_code: str) -> Unit:
     return unit
 
 
+# Channels where a matter arrives in writing: the answer can go to an e-mail or postal
+# address, so a phone number is optional when one of those is given. By phone, SMS, visit or
+# from staff the number is there to take; only anonymity (匿名) leaves it out.
+WRITTEN_CHANNELS = frozenset(
+    {Channel.WEB, Channel.EMAIL, Channel.LETTER, Channel.FAX, Channel.TRANSFER, Channel.MEDIA}
+)
+
+
+def _complainant_phone(draft: TicketDraft) -> str:
+    """The complainant's number as stored (``hotline.core.phones``), or "" where allowed."""
+    c = draft.complainant
+    phone = normalise_phone(c.phone, field="complainant.phone")
+    if phone or c.anonymous:
+        return phone
+    if draft.channel in WRITTEN_CHANNELS:
+        if c.email.strip() or c.address.strip():
+            return ""
+        raise InvalidInput(
+            "请填写联系电话,或留下电子邮箱、通信地址,以便答复;不愿留下联系方式时可选择匿名",
+            code="phone_required",
+            field="complainant.phone",
+        )
+    raise InvalidInput(
+        "请填写联系电话;诉求人不愿留下号码时可选择匿名", code="phone_required", field="complainant.phone"
+    )
+
+
 @transaction.atomic
 def ticket_register(
     *, draft: TicketDraft, actor: AnyUser | None, actor_label: str = "", now: datetime | None = None
@@ -133,7 +162,10 @@ def ticket_register(
         raise InvalidInput("收到时间不能晚于当前时间", code="received_in_future", field="received_at")
     if received_at < now - timedelta(days=366):
         raise InvalidInput("收到时间不能早于一年前", code="received_too_old", field="received_at")
-    ensure_not_blocked(draft.complainant.phone, now)
+    if draft.occurred_on is not None and draft.occurred_on > timezone.localdate(now):
+        raise InvalidInput("事项发生日期不能晚于今天", code="occurred_in_future", field="occurred_on")
+    phone = _complainant_phone(draft)
+    ensure_not_blocked(phone, now)
 
     if actor is not None and actor.is_authenticated and draft.unit:
         # staff choose the intake unit only among units they work for
@@ -166,7 +198,7 @@ def ticket_register(
         owner_unit=owner_unit,
         unit=owner_unit,
         complainant_name=c.name.strip(),
-        complainant_phone=c.phone.strip(),
+        complainant_phone=phone,
         complainant_email=c.email.strip(),
         complainant_id_number=c.id_number.strip(),
         complainant_address=c.address.strip(),
@@ -176,6 +208,7 @@ def ticket_register(
         respondent_address=draft.respondent.address.strip(),
         respondent_licence=draft.respondent.licence.strip(),
         region=draft.region.strip() or owner_unit.region,
+        occurred_on=draft.occurred_on,
         category=category,
         severity=draft.severity,
         subject=draft.subject.strip(),
@@ -185,9 +218,11 @@ def ticket_register(
         stage=type_policy.initial_stage,
         stage_entered_at=now,
     )
+    # the first stage counts from receipt unless the pack anchors it elsewhere (art. 14:
+    # 自收到投诉之日起); so does a total anchored at receipt or registration
     enter_stage(ticket, type_policy=type_policy, stage=type_policy.initial_stage, now=now)
-    if type_policy.total is not None and type_policy.total.start == "received":
-        start_final_clock(ticket, type_policy=type_policy, start=received_at)
+    for anchor in ("received", "registered"):
+        start_final_clock(ticket, type_policy=type_policy, anchor=anchor, now=now)
     ticket.save()
 
     for kind, number in draft.links:

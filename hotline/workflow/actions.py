@@ -10,21 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, cast
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from hotline.core.errors import GuardFailed, InvalidInput
 from hotline.core.types import AnyUser, User
 from hotline.org.models import Membership, Role, Unit
-from hotline.policies.schema import ActionRule, Pack, TypePolicy
+from hotline.policies.schema import AcceptanceWindow, ActionRule, Pack, TypePolicy
 from hotline.tickets.models import (
     ExtensionRequest,
     ExtensionStatus,
     Satisfaction,
     Status,
     Ticket,
+    TicketEvent,
 )
 from hotline.tickets.selectors import counted_extensions
 from hotline.workflow.clocks import Clock, clock_remaining, extend_clock, new_clock
@@ -82,11 +84,53 @@ def _comment(ctx: Context) -> str:
     return _text(ctx, "comment", "说明", required=False)
 
 
+def _months_before(day: date, months: int) -> date:
+    """The same day ``months`` earlier (the month's last day when it has fewer days)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    for d in (day.day, 30, 29, 28):
+        try:
+            return date(year, month + 1, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _category_codes(t: Ticket) -> set[str]:
+    codes: set[str] = set()
+    category = t.category if t.category_id else None
+    while category is not None:
+        codes.add(category.code)
+        category = category.parent
+    return codes
+
+
+def expired_window(t: Ticket, pack: Pack, *, today: date) -> AcceptanceWindow | None:
+    """The acceptance window (受理时效) the matter is outside of, or None.
+
+    Only tickets that say when the matter happened (``occurred_on``) are checked; the
+    pack's first window that applies to the ticket decides.
+    """
+    if t.occurred_on is None:
+        return None
+    window = pack.acceptance_window(ticket_type=t.type, category_codes=_category_codes(t))
+    if window is None or t.occurred_on >= _months_before(today, window.months):
+        return None
+    return window
+
+
 def accept(ctx: Context) -> Outcome:
     t = ctx.ticket
+    window = expired_window(t, ctx.pack, today=timezone.localdate(ctx.now))
+    if window is not None:
+        label = ctx.pack.reject_reasons.get(window.reason, window.reason)
+        raise GuardFailed(
+            f"事项发生于{t.occurred_on:%Y-%m-%d},已超过{window.label}的受理时效,应不予受理(理由:{label})",
+            code="acceptance_window_expired",
+            reason=window.reason,
+        )
     t.accepted_at = ctx.now
-    if ctx.type_policy.total is not None and ctx.type_policy.total.start == "accepted":
-        start_final_clock(t, type_policy=ctx.type_policy, start=ctx.now)
+    start_final_clock(t, type_policy=ctx.type_policy, anchor="accepted", now=ctx.now)
     return Outcome(comment=_comment(ctx), public=True)
 
 
@@ -110,8 +154,8 @@ def dispatch(ctx: Context) -> Outcome:
         t.round = 1
     if t.dispatched_at is None:
         t.dispatched_at = ctx.now
-    if ctx.type_policy.total is not None and ctx.type_policy.total.start == "dispatched":
-        start_final_clock(t, type_policy=ctx.type_policy, start=ctx.now)
+    t.round_dispatched_at = ctx.now
+    start_final_clock(t, type_policy=ctx.type_policy, anchor="dispatched", now=ctx.now)
     return Outcome(
         comment=_comment(ctx), payload={"unit": unit.code, "unit_name": unit.name, "round": t.round}
     )
@@ -127,8 +171,8 @@ def redispatch(ctx: Context) -> Outcome:
     t.round += 1
     if t.round >= rounds.supervise_from:
         t.supervised = True
-    if ctx.type_policy.total is not None and ctx.type_policy.total.start == "dispatched":
-        start_final_clock(t, type_policy=ctx.type_policy, start=ctx.now)
+    t.round_dispatched_at = ctx.now
+    start_final_clock(t, type_policy=ctx.type_policy, anchor="dispatched", now=ctx.now)
     return Outcome(
         comment=_comment(ctx),
         payload={"unit": unit.code, "unit_name": unit.name, "round": t.round, "supervised": t.supervised},
@@ -168,9 +212,48 @@ def _ancestor_paths(unit: Unit) -> list[str]:
     return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
+def _goes_to_review(ctx: Context) -> bool:
+    """A reply into a stage where a head approves it (审核) is not yet the complainant's."""
+    target = ctx.rule.to if ctx.rule else None
+    return target is not None and "approve_reply" in ctx.type_policy.stage(target).actions
+
+
 def reply(ctx: Context) -> Outcome:
     result = _text(ctx, "result", "答复内容")
+    if _goes_to_review(ctx):
+        return Outcome(comment=result, payload={"result": result, "under_review": True})
     return Outcome(comment=result, payload={"result": result}, public=True)
+
+
+def interim_reply(ctx: Context) -> Outcome:
+    """阶段性答复 / 临时措施: an answer on the way, with its own clock for the rest."""
+    result = _text(ctx, "result", "阶段性答复内容")
+    return Outcome(comment=result, payload={"result": result, "interim": True}, public=True)
+
+
+def approve_reply(ctx: Context) -> Outcome:
+    """审核通过: the handler's last reply becomes the reply to the complainant."""
+    last = (
+        TicketEvent.objects.filter(ticket=ctx.ticket, action="reply").order_by("-seq").only("payload").first()
+    )
+    result = str(last.payload.get("result", "")) if last is not None else ""
+    if not result:
+        raise GuardFailed("没有待审核的答复", code="no_reply_to_review")
+    review = _comment(ctx)
+    return Outcome(comment=result, payload={"result": result, "review_comment": review}, public=True)
+
+
+def send_back(ctx: Context) -> Outcome:
+    """退回重办: the head returns the reply to the handler with what to change."""
+    reason = _text(ctx, "reason", "退回理由")
+    return Outcome(comment=reason, payload={"reason": reason})
+
+
+def instruct(ctx: Context) -> Outcome:
+    """领导批示: the leader's instruction, kept on the ticket for everyone who handles it."""
+    text = _text(ctx, "instruction", "批示内容")
+    ctx.ticket.instruction = text
+    return Outcome(comment=text, payload={"instruction": text})
 
 
 def _extension_amount(ctx: Context) -> int:
@@ -325,6 +408,11 @@ def reopen(ctx: Context) -> Outcome:
     t = ctx.ticket
     reason = _text(ctx, "reason", "重新打开理由")
     t.closing_code = ""
+    t.reopened_at = ctx.now
+    # the matter is received anew: totals anchored at receipt or registration start again
+    t.final_clock = None
+    for anchor in ("received", "registered"):
+        start_final_clock(t, type_policy=ctx.type_policy, anchor=anchor, now=ctx.now)
     return Outcome(comment=reason)
 
 
@@ -336,6 +424,10 @@ HANDLERS: dict[str, Handler] = {
     "return": return_,
     "assign": assign,
     "reply": reply,
+    "interim_reply": interim_reply,
+    "approve_reply": approve_reply,
+    "send_back": send_back,
+    "instruct": instruct,
     "request_extension": request_extension,
     "approve_extension": approve_extension,
     "deny_extension": deny_extension,

@@ -37,6 +37,7 @@ from hotline.workflow.state import enter_stage, refresh_dues
 
 ACTIONS_WHILE_SUSPENDED = frozenset({"resume"})
 
+
 @dataclass
 class TransitionResult:
     ticket: Ticket
@@ -84,6 +85,8 @@ def allowed_actions(ticket: Ticket, user: AnyUser) -> list[str]:
         if ticket.status == Status.SUSPENDED and name not in ACTIONS_WHILE_SUSPENDED:
             continue
         if ticket.status != Status.SUSPENDED and name == "resume":
+            continue
+        if not rule.applies_to(severity=ticket.severity, channel=ticket.channel):
             continue
         if roles & set(rule.roles) and _cheap_guard(name, ticket, pack, requests):
             result.append(name)
@@ -135,6 +138,13 @@ def ticket_transition(
             raise InvalidTransition(
                 f"工单当前环节“{stage.label}”{'(已中止)' if suspended else ''}"
                 f"不能执行“{action}”,可能已被他人处理",
+                ticket_stage=locked.stage,
+                ticket_status=locked.status,
+            )
+        if not rule.applies_to(severity=locked.severity, channel=locked.channel):
+            raise InvalidTransition(
+                f"按政策包规定,{locked.get_severity_display()}工单在“{stage.label}”环节不能执行“{action}”",
+                code="action_not_applicable",
                 ticket_stage=locked.stage,
                 ticket_status=locked.status,
             )

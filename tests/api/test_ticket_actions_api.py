@@ -86,6 +86,7 @@ def test_detail_lists_attachments_and_links_and_only_creation_shows_the_query_co
             "channel": "phone",
             "subject": "再次投诉",
             "description": "同一问题",
+            "complainant": {"name": "张三", "phone": "13812345678"},
             "links": [{"kind": "repeat_of", "number": earlier.number}],
         },
         format="json",

@@ -40,7 +40,7 @@ def test_create_returns_the_ticket_with_number_deadlines_and_allowed_actions(use
         assert key in body
     assert body["status"] == "open"
     assert body["round"] == 0
-    assert body["complainant"]["phone"] == "13812345678"
+    assert body["complainant"]["phone"] == "+8613812345678"  # stored normalised (E.164)
     assert body["allowed_actions"]
     assert Ticket.objects.get(number=body["number"]).category.code == "product.price"
 
@@ -153,3 +153,30 @@ def test_a_time_out_of_range_is_a_bad_request(users, api):
     )
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/problem+json")
+
+
+def test_the_date_the_matter_happened_is_taken_and_shown(users, api):
+    day = timezone.localdate() - timedelta(days=30)
+    client = api(users["agent"])
+    created = client.post("/api/v1/tickets/", {**NEW, "occurred_on": day.isoformat()}, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["occurred_on"] == day.isoformat()
+    detail = client.get(f"/api/v1/tickets/{created.json()['number']}/").json()
+    assert detail["occurred_on"] == day.isoformat()
+    assert Ticket.objects.get(number=detail["number"]).occurred_on == day
+
+
+def test_without_a_date_the_matter_happened_it_is_null(users, api):
+    created = api(users["agent"]).post("/api/v1/tickets/", NEW, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["occurred_on"] is None
+
+
+def test_a_date_in_the_future_is_refused(users, api):
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    response = api(users["agent"]).post(
+        "/api/v1/tickets/", {**NEW, "occurred_on": tomorrow.isoformat()}, format="json"
+    )
+    assert response.status_code == 400
+    assert (response.json()["code"], response.json()["field"]) == ("occurred_in_future", "occurred_on")
+    assert Ticket.objects.count() == 0

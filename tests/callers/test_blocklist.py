@@ -14,20 +14,26 @@ from hotline.callers.services import (
     blocklist_revoke,
     ensure_not_blocked,
     is_blocked,
-    normalise_phone,
 )
 from hotline.core.errors import Conflict, Forbidden, InvalidInput
 
 
-def test_phone_is_normalised_to_digits_without_country_code():
-    assert normalise_phone("+86 138-1234 5678") == "13812345678"
-    assert normalise_phone("0086(138)12345678") == "13812345678"
-    assert normalise_phone("0571-8888 1234") == "057188881234"
+def test_an_entry_stores_the_line_in_e164_whatever_was_typed(users):
+    assert blocklist_request(phone="+86 138-1234 5678", reason="骚扰", actor=users["agent"]).phone == (
+        "+8613812345678"
+    )
+    assert blocklist_request(phone="0571-8888 1234", reason="骚扰", actor=users["agent"]).phone == (
+        "+8657188881234"
+    )
+    # the line, not the extension: a call shows the line only
+    assert blocklist_request(phone="010-12345678转123", reason="骚扰", actor=users["agent"]).phone == (
+        "+861012345678"
+    )
 
 
 def test_a_request_is_not_in_force_until_a_team_leader_approves(users):
     entry = blocklist_request(phone="138 1234 5678", reason="反复骚扰坐席", actor=users["agent"])
-    assert entry.status == BlocklistStatus.REQUESTED and entry.phone == "13812345678"
+    assert entry.status == BlocklistStatus.REQUESTED and entry.phone == "+8613812345678"
     assert not is_blocked("13812345678")
 
     blocklist_decide(entry=entry, approve=True, actor=users["teamlead"], note="同意")
@@ -107,9 +113,11 @@ def test_ensure_not_blocked_refuses_in_chinese(users):
     ensure_not_blocked("")  # an anonymous letter has no number
 
 
-def test_a_request_needs_a_number_and_a_reason(users):
-    with pytest.raises(InvalidInput):
-        blocklist_request(phone="12", reason="骚扰", actor=users["agent"])
+def test_a_request_needs_a_valid_number_and_a_reason(users):
+    for phone, code in [("12", "invalid_phone"), ("12345", "invalid_phone"), ("", "phone_required")]:
+        with pytest.raises(InvalidInput) as err:
+            blocklist_request(phone=phone, reason="骚扰", actor=users["agent"])
+        assert (err.value.code, err.value.extra["field"]) == (code, "phone")
     with pytest.raises(InvalidInput):
         blocklist_request(phone="13812345678", reason=" ", actor=users["agent"])
     assert not BlocklistEntry.objects.exists()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hotline.callers.services import LOOKUP_LIMIT, blocklist_decide, blocklist_request, caller_lookup
@@ -54,3 +57,40 @@ def test_a_partial_number_looks_nothing_up(users, django_assert_num_queries):
     with django_assert_num_queries(0):
         info = caller_lookup("139", users["agent"])
     assert not info.complete and info.tickets == []
+
+
+def test_a_ticket_typed_with_spaces_is_found_by_any_format(users):
+    ticket = register(users["agent"], complainant__phone="139 0000 1111")
+    assert ticket.complainant_phone == "+8613900001111"  # stored normalised
+    for typed in ["13900001111", "+86 139-0000-1111", "8613900001111", "0086 139 0000 1111"]:
+        info = caller_lookup(typed, users["agent"])
+        assert info.phone == "+8613900001111" and [t.number for t in info.tickets] == [ticket.number]
+
+
+def test_one_lookup_on_the_normalised_number(users):
+    register(users["agent"], complainant__phone=PHONE)
+    with CaptureQueriesContext(connection) as queries:
+        caller_lookup("+86 139 0000 1111", users["agent"])
+    phone_queries = [q["sql"] for q in queries if "complainant_phone" in q["sql"]]
+    assert len(phone_queries) == 1
+    # no "try both": one equality on the stored form
+    assert re.findall(r'"complainant_phone" (\S+)', phone_queries[0]) == ["="]
+    assert "+8613900001111" in phone_queries[0]
+
+
+def test_an_extension_is_part_of_the_callers_number(users):
+    ticket = register(users["agent"], complainant__phone="010-12345678转123")
+    assert ticket.complainant_phone == "+861012345678;ext=123"
+    assert [t.number for t in caller_lookup("010 1234 5678 分机 123", users["agent"]).tickets] == [
+        ticket.number
+    ]
+    # the switchboard's number alone is not this caller
+    assert caller_lookup("010-12345678", users["agent"]).tickets == []
+
+
+def test_an_invalid_number_looks_nothing_up(users, django_assert_num_queries):
+    register(users["agent"], complainant__phone=PHONE)
+    for typed in ["12345", "1390000111", "139000011112", "abc"]:
+        with django_assert_num_queries(0):
+            info = caller_lookup(typed, users["agent"])
+        assert not info.complete and info.tickets == [] and info.phone == ""

@@ -35,6 +35,55 @@ def test_check_a_good_file_prints_its_types_and_stages(pack_file: Callable[..., 
     assert "complaint 投诉: workflow basic, total 7 working_days 自受理之日起" in out
 
 
+def test_check_shows_anchors_channels_totals_conditions_and_windows(pack_file: Callable[..., Path]) -> None:
+    doc = mini_pack()
+    doc["reject_reasons"]["time_barred"] = "超过二年"
+    doc["acceptance_windows"] = [
+        {"within": {"amount": 5, "unit": "months"}, "reason": "time_barred", "categories": ["fee"]},
+        {"within": {"amount": 2, "unit": "years"}, "reason": "time_barred", "types": ["complaint"]},
+    ]
+    stages = doc["workflows"]["basic"]["stages"]
+    stages["registered"]["actions"]["accept"]["severities"] = ["normal", "urgent"]
+    stages["registered"]["actions"]["instruct"] = {
+        "roles": ["leader"],
+        "to": "handling",
+        "severities": ["major"],
+    }
+    stages["registered"]["actions"]["reject"]["channels"] = ["letter"]
+    doc["types"]["complaint"]["channel_limits"] = {
+        "letter": {"registered": {"amount": 5, "unit": "working_days"}},
+        "visit": {"handling": {"amount": 30, "unit": "minutes", "from": "registered"}},
+    }
+    doc["types"]["complaint"]["channel_totals"] = {
+        "letter": {"amount": 45, "unit": "natural_days", "from": "received"},
+        "internal": None,
+    }
+    doc["types"]["complaint"]["severity_totals"] = {
+        "urgent": {"amount": 1, "unit": "working_days", "from": "registered"}
+    }
+    doc["types"]["complaint"]["category_totals"] = {
+        "fee": {"amount": 3, "unit": "working_days", "from": "accepted"}
+    }
+
+    out = _run("check", str(pack_file(doc)))
+
+    assert "registered 待受理 [1 working_days 自收到之日起]:" in out
+    assert "accept→handling (agent) [only severities normal, urgent]" in out
+    assert "instruct→handling (leader) [only severities major]" in out
+    assert "reject→rejected (coordinator) [only channels letter]" in out
+    assert "channel letter: registered=5 working_days 自收到之日起" in out
+    assert "channel visit: handling=30 minutes 自登记之日起" in out
+    assert "channel letter: total 45 natural_days 自收到之日起" in out
+    assert "channel internal: no total limit" in out
+    assert "severity urgent: total 1 working_days 自登记之日起" in out
+    assert "category fee: total 3 working_days 自受理之日起" in out
+    assert (
+        "acceptance window 1: any type / categories fee: matter older than 5个月 → not accepted (time_barred)"
+        in out
+    )
+    assert "acceptance window 2: types complaint / any category: matter older than 2年" in out
+
+
 def test_check_a_bad_file_fails_with_file_and_path(pack_file: Callable[..., Path]) -> None:
     doc = mini_pack()
     doc["workflows"]["basic"]["stages"]["handling"]["actions"]["reply"]["to"] = "replyed"
@@ -75,6 +124,8 @@ def test_list_shows_every_pack() -> None:
 
     assert "enterprise" in out and "企业客户投诉咨询受理监督" in out
     assert "market-12315" in out and "petition" in out and "iso-10002" in out
+    for code in ("food-drug-12331", "tobacco-12313", "manufacturer", "telecom", "property"):
+        assert code in out
 
 
 def test_console_script_exits_non_zero_on_a_bad_file(tmp_path: Path) -> None:

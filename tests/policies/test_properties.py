@@ -14,17 +14,28 @@ from hypothesis import strategies as st
 from hotline.policies.errors import PackError
 from hotline.policies.loader import load_pack, parse_pack
 from hotline.policies.registry import PACKS_DIR
-from hotline.policies.schema import Pack
-from hotline.policies.vocab import ACTIONS, LIMIT_UNITS, ROLES, SEVERITIES, TICKET_TYPES, TOTAL_ANCHORS
+from hotline.policies.schema import Limit, Pack
+from hotline.policies.vocab import (
+    ACTIONS,
+    CHANNELS,
+    LIMIT_ANCHORS,
+    LIMIT_UNITS,
+    ROLES,
+    SEVERITIES,
+    TICKET_TYPES,
+    WINDOW_UNITS,
+)
 
 from .conftest import mini_pack
 
 SHIPPED = sorted(p.stem for p in PACKS_DIR.glob("*.yaml"))
 RAW = {code: yaml.safe_load((PACKS_DIR / f"{code}.yaml").read_text(encoding="utf-8")) for code in SHIPPED}
 WORDS = [
-    *ACTIONS, *ROLES, *LIMIT_UNITS, *SEVERITIES, *TICKET_TYPES, *TOTAL_ANCHORS,
+    *ACTIONS, *ROLES, *LIMIT_UNITS, *SEVERITIES, *TICKET_TYPES, *LIMIT_ANCHORS, *CHANNELS, *WINDOW_UNITS,
     "registered", "handling", "closed", "replied", "to", "roles", "limit", "final", "label", "amount", "unit",
     "from", "unmask", "extends", "stages", "actions", "dissatisfied_to", "initial_stage",
+    "severities", "channels", "channel_limits", "channel_totals", "severity_totals", "category_totals",
+    "acceptance_windows", "within", "reason", "types", "categories", "review", "instructed",
 ]  # fmt: skip
 
 scalars = st.one_of(
@@ -100,6 +111,10 @@ def test_a_mutated_pack_loads_or_raises_pack_error(case: tuple[str, dict[str, An
         for policy in pack.types.values():
             assert policy.initial_stage in policy.stages
             assert "closed" in policy.stages
+            for stage in policy.stages:  # every stage limit has a concrete anchor
+                for severity in SEVERITIES:
+                    limit = policy.stage_limit(stage, severity=severity, category_code=None, channel="letter")
+                    assert limit is None or limit.start in LIMIT_ANCHORS
 
 
 @settings(max_examples=200, deadline=None)
@@ -129,6 +144,7 @@ def test_a_loaded_pack_round_trips_through_yaml(tmp_path: Path) -> None:
         )
         assert dict(again.reject_reasons) == dict(original.reject_reasons)
         assert dict(again.source) == dict(original.source)
+        assert again.acceptance_windows == original.acceptance_windows
 
 
 @settings(max_examples=100, deadline=None)
@@ -162,4 +178,32 @@ def test_stage_limits_load_exactly_when_valid(amount: int, unit: str) -> None:
     else:
         assert valid
         limit = pack.type("praise").stage_limit("replied", severity="normal", category_code=None)
-        assert limit is not None and (limit.amount, limit.unit) == (amount, unit)
+        assert limit is not None and (limit.amount, limit.unit, limit.start) == (amount, unit, "entered")
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    stage=st.sampled_from(["registered", "handling", "replied"]),
+    start=st.sampled_from([*LIMIT_ANCHORS, None, "signed"]),
+)
+def test_a_stage_limit_anchor_loads_exactly_when_it_can_have_happened(stage: str, start: str | None) -> None:
+    """mini has no dispatch, and only ``handling``/``replied`` come after the acceptance."""
+    doc = mini_pack()
+    limit: dict[str, object] = {"amount": 2, "unit": "working_days"}
+    if start is not None:
+        limit["from"] = start
+    doc["workflows"]["basic"]["stages"][stage]["limit"] = limit
+    possible = {"registered": {"received", "registered", "entered"}}.get(
+        stage, {"received", "registered", "entered", "accepted"}
+    )
+    valid = start is None or start in possible
+
+    try:
+        pack = parse_pack(doc, file="mini.yaml", expected_code="mini")
+    except PackError as exc:
+        assert not valid
+        assert f"workflows.basic.stages.{stage}.limit.from" in str(exc)
+    else:
+        assert valid
+        expected = start or ("received" if stage == "registered" else "entered")
+        assert pack.type("praise").stage(stage).limit == Limit(2, "working_days", expected)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from hotline.callers.services import blocklist_decide, blocklist_request
 from hotline.tickets.models import Ticket, TicketEvent
@@ -15,7 +18,7 @@ def test_each_public_type_is_registered_from_the_web(org, client, kind):
 
     ticket = Ticket.objects.get(number=number)
     assert (ticket.type, ticket.channel, ticket.query_code) == (kind, "web", code)
-    assert (ticket.complainant_name, ticket.complainant_phone) == ("张三", "13812345678")
+    assert (ticket.complainant_name, ticket.complainant_phone) == ("张三", "+8613812345678")
     event = TicketEvent.objects.get(ticket=ticket, action="register")
     assert event.actor is None and event.actor_label == "公众门户"
 
@@ -99,3 +102,27 @@ def test_an_anonymous_report_is_not_checked_against_the_blocklist(org, client):
     blocklist_decide(entry=entry, approve=True, actor=users["teamlead"])
     response = submit(client, type="report", anonymous="on", phone="13900000000")
     assert response.status_code == 302
+
+
+def test_the_date_the_matter_happened_is_kept(org, client):
+    day = timezone.localdate() - timedelta(days=40)
+    number, _ = submitted_receipt(client, occurred_on=day.isoformat())
+    assert Ticket.objects.get(number=number).occurred_on == day
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [(1, "事项发生日期不能晚于今天"), (-50000, "事项发生日期不能早于1900年")],
+    ids=["tomorrow", "before-1900"],
+)
+def test_a_date_in_the_future_or_long_ago_is_refused_on_the_field(org, client, day, message):
+    when = timezone.localdate() + timedelta(days=day)
+    response = submit(client, occurred_on=when.isoformat())
+    assert response.status_code == 200
+    assert response.context["form"].errors["occurred_on"] == [message]
+    assert Ticket.objects.count() == 0
+
+
+def test_the_date_field_offers_no_day_after_today(org, client):
+    page = client.get("/public/submit/").content.decode()
+    assert f'max="{timezone.localdate().isoformat()}"' in page and 'type="date"' in page

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from hotline.tickets.models import Ticket
+from django.utils import timezone
+
+from hotline.tickets.models import Ticket, TicketEvent
 from tests.factories import register
 from tests.helpers import act
 from tests.portal.conftest import submitted_receipt, to_replied
@@ -110,3 +112,50 @@ def test_wrong_codes_for_one_number_are_limited_across_addresses(org, client):
     )
     assert api.status_code == 429
     assert api.json()["code"] == "too_many_code_failures"
+
+
+def test_the_timeline_shows_each_public_step_with_its_date_and_name(org, client):
+    users = org.users
+    number, code = submitted_receipt(client)
+    ticket = to_replied(Ticket.objects.get(number=number), users, result="已责令超市退款")
+    act(ticket, "close", users["coordinator"], result="超市已退款,本件办结")
+
+    response = track(client, number, code)
+    steps = response.context["progress"].steps
+    # dispatch, sign and assign are staff matters: not on the public timeline
+    assert [s.action for s in steps] == ["register", "accept", "reply", "close"]
+    assert [s.label for s in steps] == ["已登记", "已受理", "已答复", "已办结"]
+    assert [s.text for s in steps] == ["已收到您的诉求", "", "已责令超市退款", "超市已退款,本件办结"]
+    page = response.content.decode()
+    events = TicketEvent.objects.filter(ticket__number=number, public=True).order_by("seq")
+    for event, step in zip(events, steps, strict=True):
+        shown = timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M")
+        assert f'data-event="{step.action}"' in page
+        assert f"{shown}</time>" in page
+    assert 'id="progress-now"' not in page  # closed: no "current stage" entry
+
+
+def test_an_open_ticket_ends_its_timeline_with_the_current_stage(org, client):
+    users = org.users
+    number, code = submitted_receipt(client)
+    page = track(client, number, code).content.decode()
+    assert 'id="progress-now"' not in page  # 已登记 is both the stage and the last step
+
+    ticket = act(Ticket.objects.get(number=number), "accept", users["coordinator"])
+    act(ticket, "dispatch", users["coordinator"], unit="JZ-DH-SJ")
+    response = track(client, number, code)
+    progress = response.context["progress"]
+    assert progress.steps[-1].label == "已受理" and progress.current == progress.stage != "已受理"
+    assert f"当前:{progress.stage}" in response.content.decode()
+
+
+def test_the_public_api_gives_the_same_timeline(org, client):
+    number, code = submitted_receipt(client)
+    act(Ticket.objects.get(number=number), "accept", org.users["coordinator"])
+
+    body = client.get(f"/api/v1/public/submissions/{number}/", {"code": code}).json()
+    assert [(s["action"], s["label"]) for s in body["steps"]] == [
+        ("register", "已登记"),
+        ("accept", "已受理"),
+    ]
+    assert all(s["at"] for s in body["steps"])

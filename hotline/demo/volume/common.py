@@ -19,7 +19,18 @@ Progress = Callable[[int, int, float], None]  # (tickets done, events done, seco
 MAX_DAILY_SEQUENCE: Final = 999_999
 YEARLY_GROWTH: Final = 1.25  # this year's volume / last year's
 STALL_RATE: Final = 0.002  # tickets that stop moving somewhere (the old open backlog)
-FORWARD: Final = ("accept", "dispatch", "sign", "assign", "reply", "return_visit", "close")
+FORWARD: Final = (
+    "accept",
+    "instruct",
+    "dispatch",
+    "sign",
+    "assign",
+    "reply",
+    "interim_reply",
+    "approve_reply",
+    "return_visit",
+    "close",
+)
 # type: (share, rejected, answered on the spot, returned by the unit, dissatisfied, suspended)
 TYPE_MIX: Final[dict[str, tuple[float, float, float, float, float, float]]] = {
     "complaint": (0.45, 0.05, 0.08, 0.05, 0.10, 0.04),
@@ -67,6 +78,7 @@ EXTRA_DEPARTMENTS: Final = (
     "燃气公司",
 )
 REPLY_TEXT: Final = "经核查,情况属实,已责令整改并答复诉求人,诉求人表示认可。"
+INSTRUCTION_TEXT: Final = "请责任单位高度重视,依法依规办理,按时反馈。"
 CLOSE_TEXT: Final = "诉求已办结"
 ON_THE_SPOT_TEXT: Final = "已当场答复"
 SUSPEND_REASON: Final = "需等待检测结果"

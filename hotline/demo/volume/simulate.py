@@ -20,6 +20,7 @@ from hotline.demo.volume.common import (
     FORWARD,
     HOUR_WEIGHTS,
     ID_WEIGHTS,
+    INSTRUCTION_TEXT,
     ON_THE_SPOT_TEXT,
     REPLY_TEXT,
     RETURN_REASON,
@@ -53,7 +54,7 @@ class _Simulator:
         self.samples = {t: [s for s in SAMPLES if s[0] == t] for t in TYPE_MIX}
         self.category_list = list(world.categories.values())
         self.callers = [self._new_person() for _ in range(max(callers, 20))]
-        self.limits: dict[tuple[str, str, str, str, str | None], Limit | None] = {}
+        self.limits: dict[tuple[str, str, str, str, str | None, str], Limit | None] = {}
         self.nominal: dict[Limit | None, float] = {}
         self.departments = {d.unit.pk: d for d in world.departments}
 
@@ -63,9 +64,10 @@ class _Simulator:
         rng = self.rng
         name = rng.choice(SURNAMES) + rng.choice(GIVEN)
         if rng.random() < 0.85:
-            phone = f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
+            # stored as registration stores numbers (hotline.core.phones: E.164)
+            phone = f"+861{rng.choice('3456789')}{rng.randrange(10**9):09d}"
         else:
-            phone = f"0{rng.choice(['571', '591', '791', '731'])}{rng.randrange(2 * 10**7, 9 * 10**7)}"
+            phone = f"+86{rng.choice(['571', '591', '791', '731'])}{rng.randrange(2 * 10**7, 9 * 10**7)}"
         address = f"江州市{rng.choice(['东湖区', '西山县'])}{rng.choice(STREETS)}{rng.randrange(1, 300)}号"
         return name, phone, address
 
@@ -86,14 +88,34 @@ class _Simulator:
     # -- lookups
 
     def _limit(self, walk: _Walk, stage: str) -> Limit | None:
-        key = (walk.pack.code, walk.tp.type, stage, walk.severity, walk.category)
+        key = (walk.pack.code, walk.tp.type, stage, walk.severity, walk.category, walk.channel)
         if key not in self.limits:
-            self.limits[key] = walk.tp.stage_limit(stage, severity=walk.severity, category_code=walk.category)
+            self.limits[key] = walk.tp.stage_limit(
+                stage, severity=walk.severity, category_code=walk.category, channel=walk.channel
+            )
         return self.limits[key]
+
+    @staticmethod
+    def _anchor(walk: _Walk, anchor: str, at: datetime) -> datetime:
+        """``workflow.state.anchor_time`` for a walk (no reopen in generated data)."""
+        moments = {
+            "received": walk.received,
+            "registered": walk.events[0]["created_at"] if walk.events else at,
+            "accepted": walk.accepted_at,
+            "dispatched": walk.round_dispatched_at,
+        }
+        return moments.get(anchor) or at
 
     def _clock(self, walk: _Walk, stage: str, at: datetime) -> _Clock | None:
         limit = self._limit(walk, stage)
-        return _Clock(at, limit.amount, limit.unit) if limit is not None else None
+        if limit is None:
+            return None
+        return _Clock(self._anchor(walk, limit.start, at), limit.amount, limit.unit)
+
+    def _start_total(self, walk: _Walk, anchor: str, at: datetime) -> None:
+        total = walk.tp.total_limit(severity=walk.severity, category_code=walk.category, channel=walk.channel)
+        if total is not None and total.start == anchor:
+            walk.final_clock = _Clock(self._anchor(walk, anchor, at), total.amount, total.unit)
 
     def _due(self, clock: _Clock | None) -> tuple[datetime, bool] | None:
         return None if clock is None else self.dues.due(clock.start, clock.amount, clock.unit)
@@ -146,6 +168,8 @@ class _Simulator:
             registered_by=None if public_intake or not agents else agents[rng.randrange(len(agents))],
             stage=tp.initial_stage,
             entered=registered,
+            channel=channel,
+            received=received,
             plan=_Plan(
                 reject=rng.random() < p_reject,
                 on_the_spot=rng.random() < p_spot,
@@ -156,8 +180,6 @@ class _Simulator:
             ),
         )
         walk.stage_clock = self._clock(walk, walk.stage, registered)
-        if tp.total is not None and tp.total.start == "received":
-            walk.final_clock = _Clock(received, tp.total.amount, tp.total.unit)
         walk.record(
             "register",
             registered,
@@ -168,6 +190,8 @@ class _Simulator:
             payload={"channel": channel, "policy": pack.code, "received_at": received.isoformat()},
             label="" if walk.registered_by else "公众(网站)",
         )
+        for anchor in ("received", "registered"):
+            self._start_total(walk, anchor, registered)
         self._run(walk)
         row = self._row(walk, sample, category, number=number, channel=channel, received=received)
         events = walk.events
@@ -227,7 +251,11 @@ class _Simulator:
             return "return_visit", visit.to
         for name in FORWARD:
             rule = acts.get(name)
-            if rule is not None and rule.to is not None:
+            if (
+                rule is not None
+                and rule.to is not None
+                and rule.applies_to(severity=walk.severity, channel=walk.channel)
+            ):
                 return name, rule.to
         return None
 
@@ -248,11 +276,9 @@ class _Simulator:
         from_stage, from_status = walk.stage, walk.status
         payload: dict[str, Any] = {}
         comment, public = "", False
-        total = tp.total
         if action == "accept":
             walk.accepted_at, public = at, True
-            if total is not None and total.start == "accepted":
-                walk.final_clock = _Clock(at, total.amount, total.unit)
+            self._start_total(walk, "accepted", at)
         elif action == "reject":
             code = next(iter(pack.reject_reasons))
             payload, public = {"reason": code, "reason_label": pack.reject_reasons[code]}, True
@@ -266,8 +292,8 @@ class _Simulator:
                 walk.supervised = walk.supervised or walk.round >= pack.rounds.supervise_from
             walk.handler = None
             walk.dispatched_at = walk.dispatched_at or at
-            if total is not None and total.start == "dispatched":
-                walk.final_clock = _Clock(at, total.amount, total.unit)
+            walk.round_dispatched_at = at
+            self._start_total(walk, "dispatched", at)
             payload = {"unit": walk.unit.code, "unit_name": walk.unit.name, "round": walk.round}
             if action == "redispatch":
                 payload["supervised"] = walk.supervised
@@ -280,7 +306,17 @@ class _Simulator:
                 walk.handler = dept.handlers[self.rng.randrange(len(dept.handlers))]
                 payload = {"handler": walk.handler[1]}
         elif action == "reply":
-            comment, payload, public = REPLY_TEXT, {"result": REPLY_TEXT}, True
+            to_review = to is not None and "approve_reply" in tp.stages[to].actions
+            comment, payload, public = REPLY_TEXT, {"result": REPLY_TEXT}, not to_review
+            if to_review:
+                payload["under_review"] = True
+        elif action == "interim_reply":
+            comment, payload, public = REPLY_TEXT, {"result": REPLY_TEXT, "interim": True}, True
+        elif action == "approve_reply":
+            comment, payload, public = REPLY_TEXT, {"result": REPLY_TEXT, "review_comment": ""}, True
+        elif action == "instruct":
+            comment, payload = INSTRUCTION_TEXT, {"instruction": INSTRUCTION_TEXT}
+            walk.instruction = INSTRUCTION_TEXT
         elif action == "return_visit":
             unhappy = to is not None and to == rule.dissatisfied_to and rule.dissatisfied_to != rule.to
             walk.satisfaction = "dissatisfied" if unhappy else self.satisfied.pick(self.rng)
@@ -326,7 +362,7 @@ class _Simulator:
                 setattr(walk, key, _Clock(resumed, int(amount), str(unit)))
         walk.status, walk.suspension = Status.OPEN, None
         stage_due, final_due = self._due(walk.stage_clock), self._due(walk.final_clock)
-        due = stage_due or final_due
+        due = _binding(stage_due, final_due)
         payload = {
             "suspended_at": state["at"],
             "due_at": due[0].isoformat() if due else None,
@@ -349,7 +385,7 @@ class _Simulator:
         rng = self.rng
         final = self._due(walk.final_clock)
         stage = self._due(walk.stage_clock) if walk.status != Status.CLOSED else None
-        due_at = None if walk.status == Status.CLOSED else (stage or final or (None, False))[0]
+        due_at = None if walk.status == Status.CLOSED else (_binding(stage, final) or (None, False))[0]
         _type, _cat, subject, description, demand, respondent = sample
         anonymous = walk.tp.type == "report" and rng.random() < 0.5  # half the reports
         name, phone, address = ("", "", "") if anonymous else self._caller()
@@ -392,6 +428,10 @@ class _Simulator:
             "stage_entered_at": walk.entered,
             "accepted_at": walk.accepted_at,
             "dispatched_at": walk.dispatched_at,
+            "round_dispatched_at": walk.round_dispatched_at,
+            "reopened_at": None,
+            "instruction": walk.instruction,
+            "occurred_on": None,
             "closed_at": walk.closed_at,
             "due_at": due_at,
             "final_due_at": final[0] if final else None,
@@ -435,3 +475,12 @@ def _arrivals(rng: random.Random, *, count: int, now: datetime, years: float, tz
         if ts <= limit:
             times.append(ts)
     return array("d", sorted(times))
+
+
+def _binding(
+    stage: tuple[datetime, bool] | None, final: tuple[datetime, bool] | None
+) -> tuple[datetime, bool] | None:
+    """The earlier of the two due times, as ``workflow.state.refresh_dues`` keeps ``due_at``."""
+    if stage is None or final is None:
+        return stage or final
+    return stage if stage[0] <= final[0] else final

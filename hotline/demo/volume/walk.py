@@ -40,6 +40,8 @@ class _Walk:
     stage: str
     entered: datetime
     unit: Unit
+    channel: str = ""
+    received: datetime | None = None
     stage_clock: _Clock | None = None
     final_clock: _Clock | None = None
     status: str = Status.OPEN
@@ -50,6 +52,8 @@ class _Walk:
     closing_code: str = ""
     accepted_at: datetime | None = None
     dispatched_at: datetime | None = None
+    round_dispatched_at: datetime | None = None
+    instruction: str = ""
     closed_at: datetime | None = None
     suspension: dict[str, Any] | None = None
     last_action: str = ""

@@ -7,6 +7,7 @@ problem when a file is bad. ``list`` shows the packs this process loads.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from hotline.core.errors import ConfigurationError
 from hotline.policies import registry
 from hotline.policies.errors import PackError
 from hotline.policies.loader import load_pack
-from hotline.policies.schema import Pack, Stage, TypePolicy
+from hotline.policies.schema import ActionRule, Limit, Pack, Stage, TotalLimit, TypePolicy
 from hotline.policies.vocab import TOTAL_ANCHOR_LABELS
 
 
@@ -83,6 +84,15 @@ class Command(BaseCommand):
             f"extension: {f'{ext.max_count}×, ≤{ext.max_total} {ext.unit}' if ext else 'none'}; "
             f"identity: {', '.join(sorted(pack.identity_roles)) or 'nobody'}"
         )
+        for i, window in enumerate(pack.acceptance_windows, start=1):
+            scope = [
+                f"types {', '.join(sorted(window.types))}" if window.types else "any type",
+                f"categories {', '.join(sorted(window.categories))}" if window.categories else "any category",
+            ]
+            w(
+                f"  acceptance window {i}: {' / '.join(scope)}: matter older than {window.label}"
+                f" → not accepted ({window.reason})"
+            )
         shown: set[str] = set()
         for policy in pack.types.values():
             if policy.workflow in shown:
@@ -96,34 +106,62 @@ class Command(BaseCommand):
             w("    " + _type_line(policy))
 
 
+def _limit_text(limit: Limit) -> str:
+    """``5 working_days``; the anchor is named unless it is entering the stage."""
+    return str(limit) if limit.start == "entered" else f"{limit} {limit.start_label}"
+
+
+def _total_text(total: TotalLimit | None) -> str:
+    if total is None:
+        return "no total limit"
+    return f"total {total.amount} {total.unit} {TOTAL_ANCHOR_LABELS[total.start]}"
+
+
+def _conditions(rule: ActionRule) -> str:
+    parts = []
+    if rule.severities:
+        parts.append(f"severities {', '.join(sorted(rule.severities))}")
+    if rule.channels:
+        parts.append(f"channels {', '.join(sorted(rule.channels))}")
+    return f" [only {'; '.join(parts)}]" if parts else ""
+
+
 def _stage_line(stage: Stage) -> str:
     head = f"{stage.code} {stage.label}"
     if stage.final:
         head += " [final]"
     elif stage.limit is not None:
-        head += f" [{stage.limit}]"
+        head += f" [{_limit_text(stage.limit)}]"
     moves = []
     for rule in stage.actions.values():
         target = rule.to or "(stays)"
         if rule.dissatisfied_to:
             target += f" | dissatisfied→{rule.dissatisfied_to}"
-        moves.append(f"{rule.name}→{target} ({', '.join(sorted(rule.roles))})")
+        moves.append(f"{rule.name}→{target} ({', '.join(sorted(rule.roles))}){_conditions(rule)}")
     return head + (": " + "; ".join(moves) if moves else "")
 
 
+def _stage_limits(limits: Mapping[str, Limit]) -> str:
+    return ", ".join(f"{stage}={_limit_text(limit)}" for stage, limit in limits.items())
+
+
 def _type_line(policy: TypePolicy) -> str:
-    total = (
-        f"total {policy.total.amount} {policy.total.unit} {TOTAL_ANCHOR_LABELS[policy.total.start]}"
-        if policy.total
-        else "no total limit"
-    )
-    parts = [f"{policy.type} {policy.label}: workflow {policy.workflow}, {total}"]
+    parts = [f"{policy.type} {policy.label}: workflow {policy.workflow}, {_total_text(policy.total)}"]
     if policy.confidential:
         parts.append("confidential")
     if policy.limits:
-        parts.append("limits " + ", ".join(f"{s}={lim}" for s, lim in policy.limits.items()))
+        parts.append("limits " + _stage_limits(policy.limits))
     for severity, limits in policy.severity_limits.items():
-        parts.append(f"{severity}: " + ", ".join(f"{s}={lim}" for s, lim in limits.items()))
+        parts.append(f"{severity}: " + _stage_limits(limits))
+    for channel, limits in policy.channel_limits.items():
+        parts.append(f"channel {channel}: " + _stage_limits(limits))
     if policy.category_limits:
         parts.append(f"{len(policy.category_limits)} category limit(s)")
+    for kind, totals in (
+        ("severity", policy.severity_totals),
+        ("channel", policy.channel_totals),
+        ("category", policy.category_totals),
+    ):
+        for key, total in totals.items():
+            parts.append(f"{kind} {key}: {_total_text(total)}")
     return "; ".join(parts)
