@@ -17,7 +17,19 @@ from hotline.tickets.models import Ticket
 from hotline.workflow.services import allowed_actions, ticket_transition
 
 # The happy path's order of preference: what a centre does next when it can.
-FORWARD = ["accept", "dispatch", "sign", "assign", "reply", "return_visit", "close"]
+# A leader's instruction (批示) is taken where a pack asks for one; a reply under review is
+# approved (审核通过).
+FORWARD = [
+    "accept",
+    "instruct",
+    "dispatch",
+    "sign",
+    "assign",
+    "reply",
+    "approve_reply",
+    "return_visit",
+    "close",
+]
 
 
 def action_params(
@@ -44,6 +56,14 @@ def action_params(
             return {"handler": handler}
         case "reply":
             return {"result": texts["reply"]}
+        case "interim_reply":
+            return {"result": "已联系相关单位到场核查,处理结果将另行答复。"}
+        case "approve_reply":
+            return {"comment": "同意答复"}
+        case "send_back":
+            return {"reason": "答复未写明处理依据,请补充后重新答复"}
+        case "instruct":
+            return {"instruction": "请责任单位依法依规从速办理,办理结果及时报告。"}
         case "return" | "suspend" | "reopen":
             return {"reason": texts["reason"]}
         case "request_extension":

@@ -7,8 +7,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from django.utils import timezone
-
 from hotline.calendar.services import compute_deadline
 from hotline.followup.models import (
     ACTIVE_VISIT_STATUSES,
@@ -17,13 +15,17 @@ from hotline.followup.models import (
     SweepSchedule,
     VisitStatus,
 )
-from hotline.notify.services import notify_staff
+from hotline.notify.events import under_review
+from hotline.notify.services import local_text, notify_staff
 from hotline.policies.registry import get_pack
 from hotline.policies.schema import Limit, Pack
 from hotline.tickets.models import Satisfaction, Status, Ticket, TicketEvent
 
 VISIT_ACTION = "return_visit"
 UNREACHABLE_CLOSING_CODE = "unreachable"
+# Events that give the complainant their answer, after which the return visit is due: a
+# reply (unless it went into a review stage, 审核) or the head's approval of it.
+ANSWER_ACTIONS = ("reply", "approve_reply")
 
 
 def on_ticket_event(ticket: Ticket, event: TicketEvent) -> None:
@@ -58,14 +60,11 @@ def visit_create(*, ticket: Ticket, pack: Pack, now: datetime) -> ReturnVisit:
         ticket=ticket,
         kind="visit_due",
         roles=visit_roles(pack, ticket),
-        context={"due": _local(due)},
+        context={"due": local_text(due)},
         key=f"followup:visit:{visit.pk}:created",
+        now=now,
     )
     return visit
-
-
-def _local(value: datetime | None) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 def _follow_visit(ticket: Ticket, event: TicketEvent) -> None:
@@ -86,7 +85,7 @@ def _follow_visit(ticket: Ticket, event: TicketEvent) -> None:
         visit.save()
         return
     if active is None:
-        if event.action == "reply" and VISIT_ACTION in stage.actions:
+        if _is_the_answer(ticket, event) and VISIT_ACTION in stage.actions:
             visit_create(ticket=ticket, pack=pack, now=event.created_at)
         return
     if VISIT_ACTION not in stage.actions:
@@ -99,6 +98,10 @@ def _follow_visit(ticket: Ticket, event: TicketEvent) -> None:
         active.status = VisitStatus.CLOSED_UNREACHABLE if closed_unreachable else VisitStatus.CANCELLED
         active.done_at = event.created_at
         active.save(update_fields=["status", "done_at"])
+
+
+def _is_the_answer(ticket: Ticket, event: TicketEvent) -> bool:
+    return event.action in ANSWER_ACTIONS and not under_review(ticket, event)
 
 
 def limit_of(value: Any) -> Limit | None:

@@ -134,3 +134,54 @@ def send_time(cal: WorkCalendar, moment: datetime, *, reminders: Reminders, anyt
             continue
         return local
     return local
+
+
+# How late, in the words of the clock's unit (已超期2个工作日 / 已超期3小时).
+LATE_UNIT_LABELS = {
+    "working_days": "个工作日",
+    "working_hours": "个工作小时",
+    "working_minutes": "分钟",
+    "natural_days": "日",
+    "hours": "小时",
+    "minutes": "分钟",
+}
+_HOUR = timedelta(hours=1)
+
+
+def _whole_working_days(cal: WorkCalendar, due: datetime, now: datetime) -> int:
+    """Working days wholly past since ``due``: N when ``now`` is at or after the close of
+    the N-th working day after ``due``'s day (where an escalation ``after: N working_days``
+    falls)."""
+    first, last = due.astimezone(cal.tz).date(), now.astimezone(cal.tz)
+    count, day = 0, first + timedelta(days=1)
+    while day <= last.date():
+        if cal.is_working_day(day) and (day < last.date() or last.time() >= cal.close):
+            count += 1
+        day += timedelta(days=1)
+    return count
+
+
+def lateness(cal: WorkCalendar, *, due: datetime, now: datetime, unit: str) -> str:
+    """How late a clock of ``unit`` due at ``due`` is at ``now``, e.g. "已超期2个工作日".
+
+    Counted in the clock's unit (working time for working units, clock time otherwise);
+    under one whole day the hours, under one hour the minutes; "已超过时限" when no time
+    of that kind has passed yet (at the due time, or a working-day clock over a weekend);
+    "" before the due time."""
+    if now < due:
+        return ""
+    working = unit in WORKING_UNITS
+    if unit == "working_days":
+        days = _whole_working_days(cal, due, now)
+    elif unit == "natural_days":
+        days = (now - due) // timedelta(days=1)
+    else:
+        days = 0
+    if days >= 1:
+        return f"已超期{days}{LATE_UNIT_LABELS[unit]}"
+    late = working_time_between(cal, due, now) if working else now - due
+    if late >= _HOUR and unit not in ("minutes", "working_minutes"):
+        return f"已超期{late // _HOUR}{LATE_UNIT_LABELS['working_hours' if working else 'hours']}"
+    if late >= _MINUTE:
+        return f"已超期{late // _MINUTE}{LATE_UNIT_LABELS['working_minutes' if working else 'minutes']}"
+    return "已超过时限"

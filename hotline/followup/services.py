@@ -10,8 +10,9 @@ its unique constraint makes a point happen once, however many sweeps run at once
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -41,7 +42,14 @@ from hotline.followup.models import (
     SweepSchedule,
     VisitStatus,
 )
-from hotline.followup.points import Point, escalation_points, reminder_points, send_time
+from hotline.followup.points import (
+    LATE_UNIT_LABELS,
+    Point,
+    escalation_points,
+    lateness,
+    reminder_points,
+    send_time,
+)
 from hotline.notify.services import notify_complainant, notify_staff
 from hotline.policies.registry import get_pack
 from hotline.policies.schema import Pack
@@ -50,6 +58,7 @@ from hotline.workflow.access import ticket_roles
 from hotline.workflow.actions import HANDLERS
 from hotline.workflow.events import record_event
 from hotline.workflow.services import ticket_transition
+from hotline.workflow.state import binding_clock
 
 logger = logging.getLogger(__name__)
 
@@ -136,10 +145,10 @@ def _sweep_ticket(pk: int, report: SweepReport) -> None:
 
 def _clock(ticket: Ticket) -> tuple[str, datetime, datetime, str] | None:
     """The running clock: (key, start, due, unit). The key changes with an extension."""
-    clock = ticket.stage_clock or ticket.final_clock
-    if not clock or ticket.due_at is None:
+    binding = binding_clock(ticket)
+    if binding is None or ticket.due_at is None:
         return None
-    name = "stage" if ticket.stage_clock else "final"
+    name, clock = binding
     start = datetime.fromisoformat(clock["start"])
     due = ticket.due_at
     return f"{name}:{int(start.timestamp())}:{int(due.timestamp())}", start, due, str(clock["unit"])
@@ -163,24 +172,26 @@ def _remind(ticket: Ticket, pack: Pack, report: SweepReport) -> datetime | None:
 
     # Before the due time only the latest reached point is worth sending (after downtime or
     # an extension the earlier ones are stale); once it has passed, none of them is.
-    to_send: list[Point] = []
+    to_send: Point | None = None
     stale = reached_before if now >= due else reached_before[:-1]
     if now < due and reached_before:
-        to_send.append(reached_before[-1])
-    # Every escalation level is told; of the repeats only the latest.
-    repeats = [p for p in reached_after if p.key.startswith("repeat=")]
-    stale += repeats[:-1]
-    to_send += [p for p in reached_after if not p.key.startswith("repeat=")] + repeats[-1:]
+        to_send = reached_before[-1]
+    # After the due time likewise the latest step only (levels and repeats alike): when a
+    # sweep finds several at once (a worker outage, a restore, old data) the earlier ones
+    # are recorded as skipped with it, and their people are told in its one message.
+    skipped: list[Point] = []
+    if reached_after:
+        to_send, skipped = reached_after[-1], reached_after[:-1]
 
     for point in stale:
         if _mark(ticket, key, point, now=now, sent=False, note="已被后续节点取代"):
             report.superseded += 1
-    if to_send and allowed > now:
-        report.postponed += len(to_send)
+    if to_send is not None and allowed > now:
+        # the skipped steps stay unmarked: the sweep at ``allowed`` sees them again
+        report.postponed += 1
         wake.append(allowed)
-        to_send = []
-    for point in to_send:
-        _send(ticket, key, due, point, report)
+    elif to_send is not None:
+        _send(ticket, key, due, to_send, report, unit=unit, skipped=skipped)
     return min(wake) if wake else None
 
 
@@ -210,33 +221,73 @@ def _point_label(point: Point) -> str:
     if kind == "used":
         return f"已用时限的{float(value):.0%}"
     if kind == "left":
-        return f"距到期还剩{value}"
+        left = re.fullmatch(r"(\d+)([a-z_]+)", value)  # "2working_hours"
+        if left is None:
+            return f"距到期还剩{value}"
+        return f"距到期还剩{left[1]}{LATE_UNIT_LABELS.get(left[2], left[2])}"
     if kind == "repeat":
         return f"超期持续上报(第{value}次)"
     return f"超期升级第{point.step}级"
 
 
-def _send(ticket: Ticket, clock: str, due: datetime, point: Point, report: SweepReport) -> None:
-    mark = _mark(ticket, clock, point, now=report.now, sent=True)
+def _send(
+    ticket: Ticket,
+    clock: str,
+    due: datetime,
+    point: Point,
+    report: SweepReport,
+    *,
+    unit: str,
+    skipped: Sequence[Point] = (),
+) -> None:
+    """Send ``point``; the ``skipped`` steps reached with it are marked as passed over.
+
+    Whoever a skipped step would have told is told in this one message (the department
+    head still learns that the ticket is overdue when the sweep finds the leader's step
+    due at once), and the history event says which steps were skipped."""
+    roles = point.roles.union(*(p.roles for p in skipped))
+    mark = _mark(ticket, clock, replace(point, roles=roles), now=report.now, sent=True)
     if mark is None:
         return
+    label = _point_label(point)
+    passed = [
+        p
+        for p in skipped
+        if _mark(ticket, clock, p, now=report.now, sent=False, note=f"与{label}同时到达,未单独发送")
+    ]
+    report.superseded += len(passed)
+    context: dict[str, Any] = {"point": label}
     if point.kind == "reminder":
         kind, action = "due_soon", "remind"
         report.reminders += 1
     else:
         kind, action = ("overdue" if point.step == 1 else "escalated"), "escalate"
         report.escalations += 1
-    label = _point_label(point)
+        context["lateness"] = lateness(get_calendar(), due=due, now=report.now, unit=unit)
+    comment = label
+    if passed:
+        context["skipped"] = "、".join(_point_label(p) for p in passed)
+        comment = f"{label}(同时到达的{context['skipped']}未单独发送)"
     written = notify_staff(
         ticket=ticket,
         kind=kind,
-        roles=point.roles,
-        context={"point": label},
+        roles=roles,
+        context=context,
         key=f"followup:{ticket.pk}:{clock}:{point.key}",
+        now=report.now,
     )
     mark.messages = written
     mark.save(update_fields=["messages"])
     report.messages += written
+    payload: dict[str, Any] = {
+        "point": point.key,
+        "point_at": point.at.isoformat(),
+        "due_at": due.isoformat(),
+        "roles": sorted(roles),
+        "messages": written,
+    }
+    if passed:
+        payload["skipped"] = [{"point": p.key, "point_at": p.at.isoformat()} for p in passed]
     record_event(
         ticket,
         action=action,
@@ -244,14 +295,8 @@ def _send(ticket: Ticket, clock: str, due: datetime, point: Point, report: Sweep
         actor_label=SYSTEM_LABEL,
         from_stage=ticket.stage,
         from_status=ticket.status,
-        comment=label,
-        payload={
-            "point": point.key,
-            "point_at": point.at.isoformat(),
-            "due_at": due.isoformat(),
-            "roles": sorted(point.roles),
-            "messages": written,
-        },
+        comment=comment,
+        payload=payload,
         now=report.now,
     )
 
@@ -476,6 +521,7 @@ def _next_round(ticket: Ticket, visit: ReturnVisit, report: SweepReport) -> str:
             roles=("leader",),
             context={"comment": comment},
             key=f"followup:supervised:{ticket.pk}:visit{visit.pk}",
+            now=report.now,
         )
         return NextStep.SUPERVISED
     return NextStep.NOT_OFFERED
@@ -557,4 +603,5 @@ def _visit_unreachable(ticket: Ticket, visit: ReturnVisit, pack: Pack, now: date
         kind="survey_link",
         context={"due": close_at},
         key=f"followup:visit:{visit.pk}:survey_link",
+        now=now,
     )

@@ -13,36 +13,64 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hotline.notify.services import notify_complainant, notify_staff
+from hotline.core.errors import HotlineError
+from hotline.notify.services import local_text, notify_complainant, notify_staff
 from hotline.policies.registry import get_pack
 from hotline.tickets.models import Ticket, TicketEvent
 
 COMPLAINANT = "complainant"
 APPROVERS = "approvers"  # whoever the pack lets take ``approve_extension`` in the stage
+REVIEWERS = "reviewers"  # whoever the pack lets take ``approve_reply`` in the stage
+
+
+def under_review(ticket: Ticket, event: TicketEvent) -> bool:
+    """A reply that went into a review stage (one offering ``approve_reply``, 审核): it is
+    not yet the complainant's answer; ``approve_reply`` makes it so."""
+    if (event.payload or {}).get("under_review"):
+        return True
+    if not event.to_stage:
+        return False
+    try:
+        stage = get_pack(ticket.policy).type(ticket.type).stage(event.to_stage)
+    except HotlineError:
+        return False
+    return "approve_reply" in stage.actions
+
+
+def _always(ticket: Ticket, event: TicketEvent) -> bool:
+    return True
 
 
 @dataclass(frozen=True)
 class Notice:
     kind: str
-    to: tuple[str, ...]  # ("complainant",), ("approvers",) or staff roles
-    when: Callable[[TicketEvent], bool] = lambda event: True
+    to: tuple[str, ...]  # ("complainant",), ("approvers",), ("reviewers",) or staff roles
+    when: Callable[[Ticket, TicketEvent], bool] = _always
 
 
 EVENT_NOTIFICATIONS: dict[str, tuple[Notice, ...]] = {
     "register": (Notice("receipt", (COMPLAINANT,)),),
     "accept": (Notice("accepted", (COMPLAINANT,)),),
     "reject": (Notice("rejected", (COMPLAINANT,)),),
+    "instruct": (Notice("instructed", ("coordinator",)),),
     "dispatch": (Notice("dispatched", ("dept_head",)),),
     "redispatch": (
         Notice("dispatched", ("dept_head",)),
-        Notice("supervised", ("dept_head", "leader"), when=lambda e: bool(e.payload.get("supervised"))),
+        Notice("supervised", ("dept_head", "leader"), when=lambda t, e: bool(e.payload.get("supervised"))),
     ),
     "assign": (Notice("dispatched", ("handler",)),),
     "return": (Notice("returned", ("coordinator",)),),
     "request_extension": (Notice("approval_needed", (APPROVERS,)),),
     "approve_extension": (Notice("extension", (COMPLAINANT,)),),
-    "reply": (Notice("result", (COMPLAINANT,)),),
-    "close": (Notice("result", (COMPLAINANT,), when=lambda e: bool(e.payload.get("result"))),),
+    "interim_reply": (Notice("interim", (COMPLAINANT,)),),
+    # a reply into a review stage goes to the reviewers; their approval is the answer
+    "reply": (
+        Notice("result", (COMPLAINANT,), when=lambda t, e: not under_review(t, e)),
+        Notice("approval_needed", (REVIEWERS,), when=under_review),
+    ),
+    "approve_reply": (Notice("result", (COMPLAINANT,)),),
+    "send_back": (Notice("sent_back", ("handler",)),),
+    "close": (Notice("result", (COMPLAINANT,), when=lambda t, e: bool(e.payload.get("result"))),),
     "supervise": (Notice("supervised", ("dept_head", "handler")),),
 }
 
@@ -52,8 +80,14 @@ def _context(ticket: Ticket, event: TicketEvent) -> dict[str, Any]:
     context: dict[str, Any] = {"comment": event.comment}
     if event.action == "reject":
         context["reason"] = payload.get("reason_label", "")
-    if event.action in ("reply", "close"):
+    if event.action in ("reply", "approve_reply", "interim_reply", "close"):
         context["result"] = payload.get("result") or event.comment
+    if event.action == "reply" and under_review(ticket, event):
+        context["request_label"] = "答复审核"
+    if event.action == "instruct":
+        context["instruction"] = payload.get("instruction") or event.comment
+    if event.action == "send_back":
+        context["reason"] = payload.get("reason") or event.comment
     if event.action == "return":
         context["from_unit_name"] = payload.get("from_unit", "")
         from hotline.org.models import Unit
@@ -70,28 +104,31 @@ def _context(ticket: Ticket, event: TicketEvent) -> dict[str, Any]:
             amount_unit=LIMIT_UNIT_LABELS.get(str(payload.get("unit", "")), payload.get("unit", "")),
         )
     if event.action == "approve_extension":
-        from django.utils import timezone
-
-        due = ticket.final_due_at or ticket.due_at
-        context["due"] = timezone.localtime(due).strftime("%Y-%m-%d %H:%M") if due else ""
+        context["due"] = local_text(ticket.final_due_at or ticket.due_at)
     return context
 
 
-def _approver_roles(ticket: Ticket) -> tuple[str, ...]:
+def _deciders(ticket: Ticket, action: str) -> tuple[str, ...]:
+    """The roles the pack lets take ``action`` in the ticket's (new) stage."""
     stage = get_pack(ticket.policy).type(ticket.type).stage(ticket.stage)
-    rule = stage.actions.get("approve_extension")
+    rule = stage.actions.get(action)
     return tuple(sorted(rule.roles)) if rule else ()
+
+
+DECIDING_ACTIONS = {APPROVERS: "approve_extension", REVIEWERS: "approve_reply"}
 
 
 def on_ticket_event(ticket: Ticket, event: TicketEvent) -> None:
     """Write the messages ``event`` causes (in the event's transaction)."""
     for notice in EVENT_NOTIFICATIONS.get(event.action, ()):
-        if not notice.when(event):
+        if not notice.when(ticket, event):
             continue
         key = f"event/{event.pk}/{notice.kind}"
         context = _context(ticket, event)
+        now = event.created_at
         if notice.to == (COMPLAINANT,):
-            notify_complainant(ticket=ticket, kind=notice.kind, context=context, key=key)
+            notify_complainant(ticket=ticket, kind=notice.kind, context=context, key=key, now=now)
             continue
-        roles = _approver_roles(ticket) if notice.to == (APPROVERS,) else notice.to
-        notify_staff(ticket=ticket, kind=notice.kind, roles=roles, context=context, key=key)
+        decides = DECIDING_ACTIONS.get(notice.to[0]) if len(notice.to) == 1 else None
+        roles = _deciders(ticket, decides) if decides else notice.to
+        notify_staff(ticket=ticket, kind=notice.kind, roles=roles, context=context, key=key, now=now)

@@ -9,19 +9,23 @@ commit hook only nudges it.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from hotline.core.errors import InvalidInput
+from hotline.core.errors import HotlineError, InvalidInput
+from hotline.core.phones import national_number
 from hotline.core.types import User
 from hotline.notify.models import Message, MessageChannel, MessageStatus
 from hotline.notify.recipients import staff_for_roles
 from hotline.notify.templating import COMPLAINANT_KINDS, STAFF_KINDS, render_message
+from hotline.policies.registry import get_pack
 from hotline.policies.vocab import TICKET_TYPE_LABELS
 from hotline.portal.services import rate_link
 from hotline.tickets.models import Ticket
@@ -48,12 +52,27 @@ def sms_params(ctx: dict[str, Any]) -> dict[str, str]:
     return params
 
 
-def _local(value: datetime | None) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+def local_text(value: datetime | None) -> str:
+    """A time as messages print it: ``2026-12-05 17:30``; a deadline at exactly midnight
+    (the end of a natural-day limit) as ``2026-12-05 24:00`` of the day it ends."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
+        return f"{(local - timedelta(days=1)):%Y-%m-%d} 24:00"
+    return f"{local:%Y-%m-%d %H:%M}"
 
 
 def _base_url() -> str:
     return str(settings.HOTLINE_PUBLIC_BASE_URL).rstrip("/")
+
+
+def _stage_label(ticket: Ticket) -> str:
+    """The staff label of the ticket's stage (its code when the pack no longer has it)."""
+    try:
+        return get_pack(ticket.policy).type(ticket.type).stage(ticket.stage).label
+    except HotlineError:
+        return ticket.stage
 
 
 def ticket_context(ticket: Ticket) -> dict[str, Any]:
@@ -63,9 +82,10 @@ def ticket_context(ticket: Ticket) -> dict[str, Any]:
         "subject": ticket.subject,
         "type_label": TICKET_TYPE_LABELS.get(ticket.type, ticket.type),  # stored text: site language
         "unit_name": ticket.unit.name,
-        "due": _local(ticket.due_at),
-        "final_due": _local(ticket.final_due_at),
-        "registered_at": _local(ticket.registered_at),
+        "stage_label": _stage_label(ticket),
+        "due": local_text(ticket.due_at),
+        "final_due": local_text(ticket.final_due_at),
+        "registered_at": f"{timezone.localtime(ticket.registered_at):%Y-%m-%d %H:%M}",
         "round": ticket.round,
         "track_url": f"{_base_url()}/public/track/",
         "rate_url": f"{_base_url()}{rate_link(ticket)}",
@@ -111,11 +131,14 @@ def notify_staff(
     users: Iterable[User] = (),
     context: dict[str, Any] | None = None,
     key: str,
+    now: datetime | None = None,
 ) -> int:
     """Tell staff about ``ticket``: in-app always, and by email when the user has an address.
 
     Recipients are ``users`` plus everyone holding one of ``roles`` on the ticket
-    (:func:`hotline.notify.recipients.staff_for_roles`). Returns the rows written.
+    (:func:`hotline.notify.recipients.staff_for_roles`). ``now`` is when what caused the
+    message happened (the event's time; default: now): the inbox shows and orders by it.
+    Returns the rows written.
     """
     _check_kind(kind, STAFF_KINDS)
     recipients: dict[int, User] = {u.pk: u for u in users}
@@ -124,7 +147,7 @@ def notify_staff(
             recipients.setdefault(user.pk, user)
     ctx = {**(ticket_context(ticket) if ticket is not None else {}), **(context or {})}
     rendered = render_message(kind, ctx)
-    now = timezone.now()
+    wall = timezone.now()
     rows: list[Message] = []
     for user in sorted(recipients.values(), key=lambda u: u.pk):
         common = {
@@ -134,8 +157,8 @@ def notify_staff(
             "subject": rendered.subject,
             "body": rendered.body,
             "batch_key": key,
-            "created_at": now,
-            "next_attempt_at": now,
+            "created_at": now or wall,
+            "next_attempt_at": wall,
         }
         rows.append(
             Message(
@@ -143,7 +166,7 @@ def notify_staff(
                 channel=MessageChannel.INAPP,
                 idempotency_key=f"{key}/inapp/u{user.pk}",
                 status=MessageStatus.SENT,
-                sent_at=now,
+                sent_at=wall,
             )
         )
         if user.email:
@@ -158,27 +181,44 @@ def notify_staff(
     return _write(rows, key=key)
 
 
-def notify_complainant(*, ticket: Ticket, kind: str, context: dict[str, Any] | None = None, key: str) -> int:
+def can_take_sms(phone: str) -> bool:
+    """Whether a stored phone number takes text messages: a mainland mobile number, not a
+    fixed line. A number kept as it was typed before numbers were checked is tried (the
+    gateway refuses what it cannot deliver, and the row says so)."""
+    if not phone.startswith("+86"):
+        return True
+    return re.fullmatch(r"1[0-9]{10}", national_number(phone)) is not None
+
+
+def notify_complainant(
+    *,
+    ticket: Ticket,
+    kind: str,
+    context: dict[str, Any] | None = None,
+    key: str,
+    now: datetime | None = None,
+) -> int:
     """Tell the complainant: by SMS to their phone and by email to their address (each if given).
 
     A complainant with neither (anonymous) gets one ``skipped`` row, so the ticket page
-    shows that nobody could be told. Returns the rows written.
+    shows that nobody could be told. ``now`` as for :func:`notify_staff`. Returns the rows
+    written.
     """
     _check_kind(kind, COMPLAINANT_KINDS)
     ctx = {**ticket_context(ticket), "query_code": ticket.query_code, **(context or {})}
     rendered = render_message(kind, ctx)
-    now = timezone.now()
+    wall = timezone.now()
     common = {
         "ticket": ticket,
         "kind": kind,
         "subject": rendered.subject,
         "batch_key": key,
-        "created_at": now,
-        "next_attempt_at": now,
+        "created_at": now or wall,
+        "next_attempt_at": wall,
     }
     rows: list[Message] = []
     phone, email = ticket.complainant_phone.strip(), ticket.complainant_email.strip()
-    if phone:
+    if phone and can_take_sms(phone):
         params = sms_params(ctx)
         rows.append(
             Message(
@@ -208,17 +248,34 @@ def notify_complainant(*, ticket: Ticket, kind: str, context: dict[str, Any] | N
                 body=rendered.body,
                 idempotency_key=f"{key}/none",
                 status=MessageStatus.SKIPPED,
-                last_error="诉求人未留联系方式",
+                last_error="诉求人只留了固定电话,无法发送短信" if phone else "诉求人未留联系方式",
             )
         )
     return _write(rows, key=key)
 
 
+def _unread(user: User) -> QuerySet[Message]:
+    return Message.objects.filter(user=user, channel=MessageChannel.INAPP, read_at__isnull=True)
+
+
 def mark_read(user: User, ids: Iterable[int]) -> int:
     """Mark the user's own in-app messages read; returns how many changed."""
-    return Message.objects.filter(
-        pk__in=list(ids), user=user, channel=MessageChannel.INAPP, read_at__isnull=True
-    ).update(read_at=timezone.now())
+    return _unread(user).filter(pk__in=list(ids)).update(read_at=timezone.now())
+
+
+def mark_ticket_read(user: User, ticket: Ticket | int) -> int:
+    """Mark the user's own in-app messages about one ticket read; returns how many changed."""
+    ticket_id = ticket.pk if isinstance(ticket, Ticket) else int(ticket)
+    return _unread(user).filter(ticket_id=ticket_id).update(read_at=timezone.now())
+
+
+def mark_all_read(user: User, *, before: datetime | None = None) -> int:
+    """Mark all the user's own in-app messages read (全部标为已读), not only a page of them;
+    with ``before``, only those written before then. Returns how many changed."""
+    unread = _unread(user)
+    if before is not None:
+        unread = unread.filter(created_at__lt=before)
+    return unread.update(read_at=timezone.now())
 
 
 def message_requeue(*, message_ids: Iterable[int]) -> int:

@@ -1,8 +1,10 @@
 """Rendering a message from its kind's templates (``templates/notify/<kind>/``).
 
 Each kind has ``subject.txt`` and ``body.txt``; complainant kinds also ``sms.txt`` (short).
-Plain text, no HTML escaping. Another language goes in ``notify/<language>/<kind>/`` and is
-used when that language is active (Chinese is the default set).
+Staff bodies start with ``_ticket.txt`` (number, subject, current unit, stage and its due
+time; never the complainant's identity). Plain text, no HTML escaping. Another language
+goes in ``notify/<language>/<kind>/`` and is used when that language is active (Chinese is
+the default set).
 """
 
 from __future__ import annotations
@@ -17,7 +19,16 @@ from django.utils import translation
 
 _engine = Engine(dirs=[str(Path(__file__).resolve().parent / "templates")], autoescape=False)
 
-COMPLAINANT_KINDS = ("receipt", "accepted", "rejected", "extension", "result", "survey", "survey_link")
+COMPLAINANT_KINDS = (
+    "receipt",
+    "accepted",
+    "rejected",
+    "extension",
+    "interim",
+    "result",
+    "survey",
+    "survey_link",
+)
 STAFF_KINDS = (
     "dispatched",
     "due_soon",
@@ -27,12 +38,15 @@ STAFF_KINDS = (
     "approval_needed",
     "visit_due",
     "supervised",
+    "instructed",
+    "sent_back",
 )
 KIND_LABELS = {
     "receipt": "登记回执",
     "accepted": "受理告知",
     "rejected": "不予受理告知",
     "extension": "延期告知",
+    "interim": "阶段性答复",
     "result": "办理结果",
     "survey": "回访评价",
     "survey_link": "评价链接",
@@ -44,6 +58,8 @@ KIND_LABELS = {
     "approval_needed": "待审批",
     "visit_due": "待回访",
     "supervised": "督办",
+    "instructed": "领导批示",
+    "sent_back": "退回重办",
 }
 
 

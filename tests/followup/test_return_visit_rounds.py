@@ -30,25 +30,28 @@ def _handle_and_visit(ticket, users, day, satisfaction="dissatisfied"):
 
 def test_dissatisfied_goes_round_by_round_to_supervision(handling, users):
     ticket = handling("2026-10-12 09:00")
-    # round 1: dissatisfied → the sweep sends it back to the same unit as round 2
+    # round 1: dissatisfied → the sweep sends it back to the same unit as round 2, the
+    # first supervised round (supervise_from 2: 督办 starts with the second dispatch)
     ticket = _handle_and_visit(ticket, users, "2026-10-13")
     assert ticket.stage == "dissatisfied"
     report = run_sweep(local("2026-10-13 11:01"))
-    assert report.redispatched == 1
+    assert (report.redispatched, report.supervised) == (1, 1)
     ticket.refresh_from_db()
     assert (ticket.round, ticket.stage, ticket.unit.code, ticket.supervised) == (
         2,
         "dispatched",
         "JZ-DH-SJ",
-        False,
+        True,
     )
-    # round 2: dissatisfied → round 3, the first supervised round (supervise_from 3): leaders told
+    assert ("leader", "supervised") in staff_messages(ticket, "supervised")
+    # round 2: dissatisfied → round 3, still supervised: the leaders are told again
+    told = len(leader_supervised(ticket))
     ticket = _handle_and_visit(ticket, users, "2026-10-14")
     report = run_sweep(local("2026-10-14 11:01"))
     assert (report.redispatched, report.supervised) == (1, 1)
     ticket.refresh_from_db()
     assert (ticket.round, ticket.supervised) == (3, True)
-    assert ("leader", "supervised") in staff_messages(ticket, "supervised")
+    assert len(leader_supervised(ticket)) == told + 1
     told_before = len(leader_supervised(ticket))
     # round 3 is the last (max 3): dissatisfied → supervised in place, the leader told again
     ticket = _handle_and_visit(ticket, users, "2026-10-15")

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from tests.notify.review_pack import reviewing  # noqa: F401  (a fixture for the tests here)
 from tests.servers.sms_gateway import SmsGateway
 from tests.servers.smtp import SmtpServer
 

@@ -11,6 +11,7 @@ from hotline.notify.channels.email import message_id
 from hotline.notify.delivery import backoff_seconds, deliver_due
 from hotline.notify.models import Message
 from hotline.notify.services import message_requeue, notify_complainant
+from hotline.tickets.models import Ticket
 from tests.factories import PersonFactory, register
 
 
@@ -70,7 +71,12 @@ def test_provider_flow_control_is_retried_with_backoff(users, channels):
 
 
 def test_an_illegal_number_goes_dead_at_once(users, channels):
-    ticket = _ticket(users, phone="12345", email="")
+    # a number kept as typed before numbers were checked (registration now refuses "12345")
+    ticket = _ticket(users, phone="13800001111", email="")
+    Message.objects.filter(ticket=ticket).delete()
+    Ticket.objects.filter(pk=ticket.pk).update(complainant_phone="12345")
+    ticket.refresh_from_db()
+    notify_complainant(ticket=ticket, kind="receipt", key="legacy")
     deliver_due()
     row = Message.objects.get(ticket=ticket, channel="sms")
     assert (row.status, row.attempts) == ("dead", 1)

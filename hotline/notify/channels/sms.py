@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
+from hotline.core.phones import national_number
 from hotline.notify.channels import NotConfigured, PermanentError
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ def build_request(message: Message, *, now: datetime | None = None) -> dict[str,
         "SignatureVersion": "1.0",
         "Timestamp": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "Version": API_VERSION,
-        "PhoneNumbers": message.address,
+        "PhoneNumbers": national_number(message.address),  # stored +86…; the gateway takes 11 digits
         "SignName": settings.HOTLINE_SMS_SIGN_NAME,
         "TemplateCode": template_code(message.kind),
         "TemplateParam": json.dumps(message.params or {}, ensure_ascii=False, sort_keys=True),

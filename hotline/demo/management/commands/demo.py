@@ -2,6 +2,7 @@
 
 Serving also starts one ``hotline worker`` beside the web server (reminders, escalation,
 return visits, message delivery), stopped when the demo stops; ``--no-worker`` leaves it out.
+The worker's output goes to ``HOTLINE_HOME/var/worker.log``, not to the demo's console.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -19,6 +22,24 @@ from hotline.demo.seed import DEFAULT_DEMO_PASSWORD, USERS, seed_org
 from hotline.demo.tickets import seed_tickets
 from hotline.policies.registry import all_packs
 from hotline.tickets.models import Ticket
+
+
+def worker_log_path() -> Path:
+    return Path(settings.HOTLINE_HOME) / "var" / "worker.log"
+
+
+def start_worker(log_path: Path, *, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """Start one ``hotline worker`` writing everything it prints (banner, task log,
+    tracebacks) to the end of ``log_path`` instead of the console."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [sys.executable, "-m", "hotline.cli", "worker"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env={**(os.environ if env is None else env), "PYTHONUNBUFFERED": "1"},
+        )
 
 
 class Command(BaseCommand):
@@ -55,8 +76,9 @@ class Command(BaseCommand):
             return
         worker = None
         if not options["no_worker"]:
-            worker = subprocess.Popen([sys.executable, "-m", "hotline.cli", "worker"])
-            self.stdout.write(f"后台任务进程已启动(pid {worker.pid})")
+            log_path = worker_log_path()
+            worker = start_worker(log_path)
+            self.stdout.write(f"后台任务进程已启动(pid {worker.pid}),日志写入 {log_path}")
             # stopped with the demo, on Ctrl-C or on SIGTERM alike
             signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
