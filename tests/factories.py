@@ -9,7 +9,8 @@ from django.contrib.auth import get_user_model
 
 from hotline.org.models import Membership, Unit
 from hotline.tickets.models import Category, Ticket
-from hotline.tickets.services import Person, Respondent, TicketDraft, ticket_register
+from hotline.workflow.drafts import Person, Respondent, TicketDraft
+from hotline.workflow.registration import ticket_register
 
 
 class UnitFactory(factory.django.DjangoModelFactory):

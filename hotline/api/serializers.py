@@ -40,8 +40,8 @@ from hotline.tickets.models import (
     TicketEvent,
     TicketType,
 )
-from hotline.tickets.services import Person, Respondent, TicketDraft
 from hotline.workflow.access import identity_hidden
+from hotline.workflow.drafts import Person, Respondent, TicketDraft
 from hotline.workflow.services import allowed_actions
 
 # every action the API accepts: the packs' actions plus those governed by the engine (unmask)

@@ -25,8 +25,9 @@ from hotline.org.models import Unit
 from hotline.portal.selectors import public_progress, public_ticket
 from hotline.portal.services import PublicSubmission, public_ticket_register
 from hotline.tickets.models import Category, Ticket, TicketEvent
-from hotline.tickets.services import attachment_add, ticket_register
+from hotline.tickets.services import attachment_add
 from hotline.workflow.access import access_ticket, tickets_visible_to
+from hotline.workflow.registration import ticket_register
 from hotline.workflow.services import ticket_transition
 
 

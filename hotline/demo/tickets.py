@@ -26,7 +26,8 @@ from hotline.demo.samples import GIVEN, SAMPLES, STREETS, SURNAMES
 from hotline.demo.seed import DemoOrg
 from hotline.notify.services import mark_all_read
 from hotline.tickets.models import Channel, Status, Ticket
-from hotline.tickets.services import Person, Respondent, TicketDraft, ticket_register
+from hotline.workflow.drafts import Person, Respondent, TicketDraft
+from hotline.workflow.registration import ticket_register
 from hotline.workflow.services import ticket_transition
 
 HANDLING_UNITS = [("JZ-DH-SJ", "handler"), ("JZ-XS-ZJ", "handler2"), ("JZ-DH-CG", "handler3")]

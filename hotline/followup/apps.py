@@ -8,7 +8,6 @@ class FollowupConfig(AppConfig):
 
     def ready(self) -> None:
         from hotline.followup.listeners import on_ticket_event
-        from hotline.workflow.events import event_listeners
+        from hotline.workflow.events import on_event
 
-        if on_ticket_event not in event_listeners:
-            event_listeners.append(on_ticket_event)
+        on_event(on_ticket_event)

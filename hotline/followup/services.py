@@ -53,11 +53,12 @@ from hotline.followup.points import (
 from hotline.notify.services import notify_complainant, notify_staff
 from hotline.policies.registry import get_pack
 from hotline.policies.schema import Pack
-from hotline.tickets.models import Status, Ticket, TicketEvent
+from hotline.tickets.models import OPEN_STATUSES, Status, Ticket, TicketEvent
 from hotline.workflow.access import ticket_roles
 from hotline.workflow.actions import HANDLERS
-from hotline.workflow.events import record_event
-from hotline.workflow.services import ticket_transition
+from hotline.workflow.kinds import EventKind
+from hotline.workflow.locks import lock_ticket
+from hotline.workflow.services import ticket_record, ticket_transition
 from hotline.workflow.state import binding_clock
 
 logger = logging.getLogger(__name__)
@@ -108,6 +109,30 @@ def run_sweep(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) -> S
     return report
 
 
+def schedule_open_tickets(*, now: datetime, batch_size: int = 5000) -> int:
+    """Put every open ticket without a schedule row on the sweep's list for ``now``.
+
+    For tickets that arrived without events the listeners heard (bulk-generated volume data,
+    a restore from before the schedule existed); the first sweep then computes their points.
+    """
+    scheduled = SweepSchedule.objects.values("ticket_id")
+    pending = (
+        Ticket.objects.filter(status__in=OPEN_STATUSES)
+        .exclude(pk__in=scheduled)
+        .values_list("pk", flat=True)
+        .order_by()
+    )
+    added = 0
+    batch: list[SweepSchedule] = []
+    for pk in pending.iterator(chunk_size=batch_size):
+        batch.append(SweepSchedule(ticket_id=pk, next_at=now))
+        if len(batch) >= batch_size:
+            added += len(SweepSchedule.objects.bulk_create(batch, ignore_conflicts=True))
+            batch = []
+    added += len(SweepSchedule.objects.bulk_create(batch, ignore_conflicts=True))
+    return added
+
+
 # --- tickets: reminders, escalation, visits at the limit ---------------------------------
 
 
@@ -132,7 +157,10 @@ def _sweep_tickets(report: SweepReport, batch_size: int) -> None:
 
 def _sweep_ticket(pk: int, report: SweepReport) -> None:
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().filter(pk=pk).first()
+        try:
+            ticket: Ticket | None = lock_ticket(pk)
+        except Ticket.DoesNotExist:
+            ticket = None
         if ticket is None or ticket.status == Status.CLOSED:
             SweepSchedule.objects.filter(ticket_id=pk).delete()
             return
@@ -288,13 +316,11 @@ def _send(
     }
     if passed:
         payload["skipped"] = [{"point": p.key, "point_at": p.at.isoformat()} for p in passed]
-    record_event(
-        ticket,
-        action=action,
+    ticket_record(
+        locked=ticket,
+        kind=EventKind(action),
         actor=None,
         actor_label=SYSTEM_LABEL,
-        from_stage=ticket.stage,
-        from_status=ticket.status,
         comment=comment,
         payload=payload,
         now=report.now,
@@ -390,7 +416,7 @@ def _close_one_unreachable(visit_pk: int, ticket_pk: int, report: SweepReport) -
     now = report.now
     with transaction.atomic():
         # the ticket first, as every transition does, then the visit
-        ticket = Ticket.objects.select_for_update().get(pk=ticket_pk)
+        ticket = lock_ticket(ticket_pk)
         visit = ReturnVisit.objects.get(pk=visit_pk)
         if visit.status != VisitStatus.UNREACHABLE or visit.close_at is None:
             return
@@ -431,7 +457,7 @@ def _follow_dissatisfied(report: SweepReport, batch_size: int) -> None:
 
 def _follow_one_dissatisfied(visit_pk: int, ticket_pk: int, report: SweepReport) -> None:
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().get(pk=ticket_pk)
+        ticket = lock_ticket(ticket_pk)
         visit = ReturnVisit.objects.get(pk=visit_pk)
         if visit.next_step != NextStep.PENDING:
             return
@@ -558,7 +584,7 @@ def record_attempt(
         raise InvalidInput("备注不能超过500字", code="note_too_long", field="note")
     now = now or timezone.now()
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().get(pk=visit.ticket_id)
+        ticket = lock_ticket(visit.ticket_id)
         locked = ReturnVisit.objects.get(pk=visit.pk)
         pack = get_pack(ticket.policy)
         if not isinstance(user, User) or not may_record_attempt(user, ticket, pack):
@@ -576,12 +602,10 @@ def record_attempt(
             _visit_unreachable(ticket, locked, pack, now)
             payload["unreachable"] = True
             payload["close_at"] = locked.close_at.isoformat() if locked.close_at else None
-        record_event(
-            ticket,
-            action="return_visit_attempt",
+        ticket_record(
+            locked=ticket,
+            kind=EventKind.RETURN_VISIT_ATTEMPT,
             actor=user,
-            from_stage=ticket.stage,
-            from_status=ticket.status,
             comment=f"{site_text(AttemptOutcome(outcome).label)}{':' + note if note else ''}",
             payload=payload,
             now=now,

@@ -27,8 +27,8 @@ from hotline.notify.recipients import staff_for_roles
 from hotline.notify.templating import COMPLAINANT_KINDS, STAFF_KINDS, render_message
 from hotline.policies.registry import get_pack
 from hotline.policies.vocab import TICKET_TYPE_LABELS
-from hotline.portal.services import rate_link
 from hotline.tickets.models import Ticket
+from hotline.tickets.tokens import rate_link
 
 logger = logging.getLogger(__name__)
 

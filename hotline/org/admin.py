@@ -63,5 +63,5 @@ class UserAdmin(BaseUserAdmin):
 
 admin.site.site_header = "投诉举报受理处理平台 · 配置管理"
 admin.site.site_title = "投诉举报受理处理平台"
-admin.site.index_title = "配置:单位、用户与角色、分类、政策包、工作日历"
+admin.site.index_title = "配置:单位、用户与角色、分类、工作日历"
 admin.site.site_url = "/"

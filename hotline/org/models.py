@@ -63,21 +63,11 @@ class Unit(models.Model):
         return self.name
 
     def save(self, *args: object, **kwargs: object) -> None:
-        # The path needs the primary key, so a new unit is saved twice. Moving a unit
-        # rewrites the paths below it (administrators' work, rare and small).
-        old_path = self.path
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
-        parent_path = self.parent.path if self.parent_id and self.parent else "/"
-        new_path = f"{parent_path}{self.pk}/"
-        if new_path != old_path:
-            depth = new_path.count("/") - 2
-            Unit.objects.filter(pk=self.pk).update(path=new_path, depth=depth)
-            self.path, self.depth = new_path, depth
-            if old_path:
-                for child in Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
-                    child.path = new_path + child.path[len(old_path) :]
-                    child.depth = child.path.count("/") - 2
-                    Unit.objects.filter(pk=child.pk).update(path=child.path, depth=child.depth)
+        # The path needs the primary key and a move rewrites the subtree: that is
+        # ``org.services.unit_save``'s work, in one transaction, whoever saves (admin, seed).
+        from hotline.org.services import unit_save
+
+        unit_save(self, lambda: super(Unit, self).save(*args, **kwargs))  # type: ignore[arg-type]
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError

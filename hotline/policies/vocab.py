@@ -91,10 +91,6 @@ ACTION_LABELS: Final[dict[str, StrPromise]] = {
     "supervise": pgettext_lazy("action", "督办"),
     "close": pgettext_lazy("action", "办结"),
     "reopen": pgettext_lazy("action", "重新打开"),
-    "unmask": pgettext_lazy("action", "查看身份"),
-    "remind": pgettext_lazy("action", "催办"),
-    "escalate": pgettext_lazy("action", "超期升级"),
-    "return_visit_attempt": pgettext_lazy("action", "回访未接通"),
 }
 
 # Where an action leads. ``to`` is the target stage; an omitted ``to`` means the ticket

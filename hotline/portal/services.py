@@ -10,22 +10,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.core import signing
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from hotline.core.errors import HotlineError, InvalidInput, InvalidTransition
 from hotline.portal.selectors import rating_open
 from hotline.tickets.models import Attachment, Satisfaction, Ticket
-from hotline.tickets.services import Person, Respondent, TicketDraft, attachment_add, ticket_register
+from hotline.tickets.services import attachment_add
+from hotline.workflow.drafts import Person, Respondent, TicketDraft
+from hotline.workflow.registration import ticket_register
 from hotline.workflow.services import TransitionResult, ticket_transition
 
 PUBLIC_ACTOR_LABEL = "公众门户"
-RATE_TOKEN_SALT = "hotline.portal.rate"
-RATE_TOKEN_MAX_AGE = 30 * 24 * 60 * 60  # a survey link stays valid for 30 days
 EARLIEST_OCCURRED_ON = date(1900, 1, 1)
 
 
@@ -129,23 +127,3 @@ def public_rate(
         params={"satisfaction": satisfaction, "comment": comment},
         expected_version=expected_version,
     )
-
-
-def rate_token(ticket: Ticket) -> str:
-    """A signed token for the survey link, so the complainant need not type the query code."""
-    return signing.dumps({"n": ticket.number}, salt=RATE_TOKEN_SALT)
-
-
-def rate_link(ticket: Ticket) -> str:
-    """The path of the survey page with its token (prefix the site's address for an SMS)."""
-    return f"{reverse('portal:rate', args=[ticket.number])}?t={rate_token(ticket)}"
-
-
-def rate_token_number(token: str) -> str | None:
-    """The ticket number a valid, unexpired survey token was made for, else None."""
-    try:
-        data = signing.loads(token, salt=RATE_TOKEN_SALT, max_age=RATE_TOKEN_MAX_AGE)
-    except signing.BadSignature:
-        return None
-    number = data.get("n") if isinstance(data, dict) else None
-    return number if isinstance(number, str) else None

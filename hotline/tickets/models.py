@@ -117,6 +117,12 @@ class Ticket(models.Model):
     query_code = models.CharField("查询码", max_length=12)
     type = models.CharField("诉求类型", max_length=16, choices=TicketType.choices)
     channel = models.CharField("受理渠道", max_length=16, choices=Channel.choices)
+    source = models.CharField(
+        "来源编号",
+        max_length=200,
+        blank=True,
+        help_text="外部来源的编号(邮件 Message-ID、来电编号、上级工单号);同一渠道同一编号只登记一次",
+    )
     policy = models.CharField("政策包", max_length=32)
     received_at = models.DateTimeField("收到时间", help_text="来信等可补登,填实际收到时间")
     registered_at = models.DateTimeField("登记时间", default=timezone.now)
@@ -240,6 +246,12 @@ class Ticket(models.Model):
             # counts by month × type × category × unit (statistics)
             models.Index(fields=["received_at", "type", "category", "unit"], name="ticket_stats"),
             models.Index(fields=["owner_unit", "received_at"], name="ticket_owner_received"),
+        ]
+        constraints: ClassVar = [
+            # a retried mail, call or upper-level push never makes two tickets
+            models.UniqueConstraint(
+                fields=["channel", "source"], condition=~Q(source=""), name="ticket_unique_source"
+            )
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@ and gets a ``Conflict`` (HTTP 409). Nothing is deleted: a correction is a new ev
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from hotline.core.errors import Conflict, Forbidden, InvalidInput, InvalidTransition
+from hotline.core.errors import Forbidden, InvalidInput, InvalidTransition
 from hotline.core.types import AnyUser
 from hotline.policies.registry import get_pack
 from hotline.policies.schema import Pack, TypePolicy
@@ -33,6 +33,8 @@ from hotline.tickets.selectors import counted_extensions
 from hotline.workflow.access import ticket_roles
 from hotline.workflow.actions import HANDLERS, Context
 from hotline.workflow.events import record_event
+from hotline.workflow.kinds import RECORDED_KINDS, EventKind
+from hotline.workflow.locks import lock_ticket
 from hotline.workflow.state import enter_stage, refresh_dues
 
 ACTIONS_WHILE_SUSPENDED = frozenset({"resume"})
@@ -118,13 +120,7 @@ def ticket_transition(
     if action not in HANDLERS:
         raise InvalidInput(f"未知的操作“{action}”", code="unknown_action", field="action")
     with transaction.atomic():
-        # Lock the bare row: with joins, PostgreSQL's re-check after waiting for the lock
-        # can drop the row that another transaction just changed.
-        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        if expected_version is not None and expected_version != locked.version:
-            raise Conflict(
-                "工单已被他人处理,请刷新后重试", code="stale_version", current_version=locked.version
-            )
+        locked = lock_ticket(ticket.pk, expected_version=expected_version)
         now = now or timezone.now()
         pack, type_policy = _policy(locked)
         stage = type_policy.stage(locked.stage)
@@ -189,6 +185,47 @@ def ticket_transition(
     return TransitionResult(ticket=locked, event=event)
 
 
+def ticket_record(
+    *,
+    locked: Ticket,
+    kind: EventKind,
+    actor: AnyUser | None,
+    now: datetime,
+    actor_label: str = "",
+    comment: str = "",
+    payload: dict[str, Any] | None = None,
+    public: bool = False,
+    changed: Sequence[str] = (),
+    bump_version: bool = False,
+) -> TicketEvent:
+    """Record one of the core's non-pack kinds (``kinds.RECORDED_KINDS``) on a locked ticket.
+
+    The caller holds the row lock (``lock_ticket``) inside its transaction. ``changed`` names
+    the ticket fields it changed in memory: they are saved with a new ``version``, so a
+    screen that showed the old state gets a conflict instead of overwriting;
+    ``bump_version`` does the same for a change beside the ticket's row (a new attachment).
+    A kind that changes nothing a screen shows (a reminder, a failed call-back) leaves the
+    version alone, so nobody's form is refused because the sweep ran.
+    """
+    if kind not in RECORDED_KINDS:
+        raise ValueError(f"{kind} is not recorded through ticket_record")
+    if changed or bump_version:
+        locked.version += 1
+        locked.save(update_fields=[*changed, "version", "updated_at"])
+    return record_event(
+        locked,
+        action=kind,
+        actor=actor,
+        actor_label=actor_label,
+        from_stage=locked.stage,
+        from_status=locked.status,
+        comment=comment,
+        payload=payload,
+        public=public,
+        now=now,
+    )
+
+
 def ticket_unmask(*, ticket: Ticket, actor: AnyUser | None, reason: Any) -> TransitionResult:
     """Show a confidential ticket's identity to an allowed role; every unmask is logged."""
     if not isinstance(reason, str) or not reason.strip():
@@ -196,7 +233,7 @@ def ticket_unmask(*, ticket: Ticket, actor: AnyUser | None, reason: Any) -> Tran
     if len(reason) > 500:
         raise InvalidInput("理由不能超过500字", code="reason_too_long", field="reason")
     with transaction.atomic():
-        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        locked = lock_ticket(ticket.pk)
         pack, _ = _policy(locked)
         if actor is None or not (ticket_roles(actor, locked) & set(pack.identity_roles)):
             raise Forbidden("您无权查看诉求人身份信息", code="identity_forbidden")
@@ -225,21 +262,19 @@ def recompute_provisional_deadlines(*, years: Iterable[int] | None = None) -> in
     )
     for pk in list(candidates.iterator()):
         with transaction.atomic():
-            t = Ticket.objects.select_for_update().get(pk=pk)
+            t = lock_ticket(pk)
             old = (t.due_at, t.final_due_at, t.deadline_provisional)
             refresh_dues(t)
             if (t.due_at, t.final_due_at, t.deadline_provisional) == old:
                 continue
-            t.version += 1
-            t.save(update_fields=["due_at", "final_due_at", "deadline_provisional", "version", "updated_at"])
-            record_event(
-                t,
-                action="recalculate_deadline",
+            ticket_record(
+                locked=t,
+                kind=EventKind.RECALCULATE_DEADLINE,
                 actor=None,
                 actor_label="系统(日历导入)",
-                from_stage=t.stage,
-                from_status=t.status,
+                changed=("due_at", "final_due_at", "deadline_provisional"),
                 comment="导入法定节假日安排后重新计算时限",
+                now=timezone.now(),
                 payload={
                     "years": sorted(years) if years is not None else None,
                     "old_due_at": old[0].isoformat() if old[0] else None,
@@ -248,7 +283,6 @@ def recompute_provisional_deadlines(*, years: Iterable[int] | None = None) -> in
                     "final_due_at": t.final_due_at.isoformat() if t.final_due_at else None,
                     "provisional": t.deadline_provisional,
                 },
-                now=timezone.now(),
             )
             changed += 1
     return changed

@@ -18,7 +18,8 @@ from playwright.sync_api import BrowserContext, Page, expect
 from hotline.demo.seed import DemoOrg
 from hotline.followup.services import run_sweep
 from hotline.tickets.models import Ticket
-from hotline.tickets.services import Person, TicketDraft, ticket_register
+from hotline.workflow.drafts import Person, TicketDraft
+from hotline.workflow.registration import ticket_register
 from hotline.workflow.services import ticket_transition
 from tests.browser.conftest import Shot, login
 
@@ -35,6 +36,9 @@ def timeline(page: Page) -> Any:
 def act(page: Page, action: str, **fields: str) -> None:
     """Fill the action's small form on the ticket page, submit it, and wait for the new event."""
     events_before = timeline(page).count()
+    item = page.locator(f"#action-item-{action}")
+    if item.get_attribute("open") is None:  # one action's form is open at a time
+        item.locator("summary").click()
     form = page.locator(f"#action-{action}")
     expect(form).to_be_visible()
     for name, value in fields.items():
@@ -128,23 +132,44 @@ def test_phone_complaint_through_two_rounds_to_closure(
     page.locator("#id_complainant_name").fill("张女士")
     page.locator("#id_respondent_name").fill("东湖区人民路某超市")
     page.locator("#id_respondent_address").fill("江州市东湖区人民路1号")
+    page.locator("#id_region").fill("江州市东湖区")
     shot(page, "agent-intake.png")
-    page.locator("#id_respondent_address").press("Enter")  # Enter in a field saves
+    page.locator("#id_respondent_address").press("Enter")  # Enter in a field reads back
+
+    # the whole record in one block, to read back to the caller; nothing saved yet
+    readback = page.locator("#readback")
+    expect(readback).to_contain_text("超市出售过期牛奶")
+    expect(readback).to_contain_text("139 0731 0088")
+    expect(readback).to_contain_text("江州市东湖区")
+    expect(page.locator("#readback-confirm")).to_be_focused()
+    assert not Ticket.objects.filter(subject="超市出售过期牛奶").exists()
+    page.wait_for_load_state()  # the page's keys are ready (a person is never this quick)
+    page.keyboard.press("Escape")  # back to the form, everything kept
+    expect(page.locator("#id_subject")).to_have_value("超市出售过期牛奶")
+    expect(page.locator("#id_complainant_phone")).to_have_value(PHONE)
+    expect(page.locator("#id_category")).to_have_value("product.food")
+    page.locator("#id_demand").fill("退货赔偿,并查处该超市(加急)")
+    page.wait_for_load_state()
+    page.locator("#id_demand").press("Control+Enter")  # from a textarea too
+    expect(readback).to_contain_text("(加急)")
+    shot(page, "agent-intake-readback.png")
+    page.wait_for_load_state()
+    page.keyboard.press("Enter")  # confirmed: saved
 
     expect(page).to_have_url(re.compile(r"/intake/done/\d{14}/$"))
     number = page.locator("#result-number").inner_text().strip()
     code = page.locator("#result-query-code").inner_text().strip()
     assert re.fullmatch(r"\d{14}", number)
     assert re.fullmatch(r"\d{6}", code)
-    expect(page.locator("#intake-result")).to_contain_text("待派单")
+    expect(page.locator("#intake-result")).to_contain_text("待受理")
     shot(page, "agent-intake-result.png")
     ticket = Ticket.objects.get(number=number)
     assert (ticket.registered_by, ticket.channel, ticket.policy) == (users["agent"], "phone", "hotline-12345")
-    assert ticket.complainant_phone == PHONE
+    assert ticket.complainant_phone == "+86" + PHONE  # stored normalised (E.164)
 
     # the agent's own ticket page: registered, one event
     page.locator("#result-ticket-link").click()
-    expect(page.locator("#ticket-stage")).to_have_text("待派单")
+    expect(page.locator("#ticket-stage")).to_have_text("待受理")
     expect(timeline(page)).to_have_count(1)
     # "继续登记" brings an empty form back
     page.goto("/intake/")
@@ -153,7 +178,10 @@ def test_phone_complaint_through_two_rounds_to_closure(
     # --- the coordinator dispatches it ------------------------------------------------------
     login(page, "coordinator")
     expect(page).to_have_url(re.compile(r"/board/$"))
-    expect(page.locator("#stage-registered [data-count=total]")).to_have_text("2")  # this one and the earlier
+    # this one (待受理) and the earlier consultation (its workflow labels the stage 待答复): a row each
+    registered = page.locator("tr[data-stage=registered] [data-count=total]")
+    expect(registered).to_have_count(2)
+    assert sum(int(n) for n in registered.all_inner_texts()) == 2
     expect(page.locator("#stage-chart canvas")).to_have_count(1)  # ECharts, served by us, drew the stages
     shot(page, "board.png")
     page.goto(f"/tickets/{number}/")
@@ -197,7 +225,6 @@ def test_phone_complaint_through_two_rounds_to_closure(
     login(page, "coordinator")
     page.goto("/callbacks/")
     expect(page.locator(f"#callback-{number}")).to_be_visible()
-    shot(page, "callbacks.png")
     page.locator(f"#callback-{number} a").first.click()
     expect(page.locator("#ticket-number")).to_have_text(number)
     shot(page, "ticket.png")

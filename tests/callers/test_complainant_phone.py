@@ -6,7 +6,7 @@ import pytest
 
 from hotline.core.errors import InvalidInput
 from hotline.tickets.models import Ticket, TicketEvent
-from hotline.tickets.services import Person
+from hotline.workflow.drafts import Person
 from tests.factories import register
 from tests.portal.conftest import submit
 

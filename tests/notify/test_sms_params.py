@@ -9,7 +9,7 @@ from django.test import Client
 from hotline.notify.delivery import deliver_due
 from hotline.notify.models import Message
 from hotline.notify.services import SMS_TEXT_LIMIT, notify_complainant
-from hotline.portal.services import rate_token_number
+from hotline.tickets.tokens import rate_token_number
 from tests.factories import PersonFactory, register
 
 BASE = "https://hotline.example.gov.cn"

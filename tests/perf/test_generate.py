@@ -109,3 +109,13 @@ def test_the_per_day_sequence_is_bumped_to_the_highest_number_used(org):
 def _last_events() -> dict[int, TicketEvent]:
     top = dict(TicketEvent.objects.values("ticket_id").annotate(m=Max("seq")).values_list("ticket_id", "m"))
     return {e.ticket_id: e for e in TicketEvent.objects.all() if top[e.ticket_id] == e.seq}
+
+
+def test_every_generated_open_ticket_is_on_the_sweeps_schedule(generated):
+    from hotline.followup.models import SweepSchedule
+    from hotline.followup.services import run_sweep
+
+    open_ids = {t.pk for t in generated if t.status != Status.CLOSED}
+    assert open_ids
+    assert set(SweepSchedule.objects.values_list("ticket_id", flat=True)) == open_ids
+    assert run_sweep().tickets == len(open_ids)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from hotline.portal.services import rate_link
 from hotline.tickets.models import Ticket, TicketEvent
+from hotline.tickets.tokens import rate_link
 from tests.helpers import act, snapshot
 from tests.portal.conftest import submitted_receipt, to_replied
 

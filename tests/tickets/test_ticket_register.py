@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from hotline.core.errors import Forbidden, InvalidInput
 from hotline.tickets.models import Ticket, TicketEvent
-from hotline.tickets.services import Person, ticket_register
+from hotline.workflow.drafts import Person
+from hotline.workflow.registration import ticket_register
 from tests.factories import DraftFactory, register
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from hotline.demo.volume.common import CHANNELS, Batch, GenerateResult, History, Progress, _Weighted
 from hotline.demo.volume.load import _analyze, _CopyWriter, _OrmWriter, _Pipeline, _reserve_numbers
 from hotline.demo.volume.org import _load_world, ensure_org
+from hotline.followup.services import schedule_open_tickets
 from hotline.demo.volume.simulate import _arrivals, _Simulator
 
 
@@ -88,5 +89,7 @@ def generate(
     finally:
         if pipeline is not None:
             pipeline.close()
+    # the sweep reads its schedule, not the tickets: every generated open ticket is due a look
+    schedule_open_tickets(now=now)
     _analyze()
     return GenerateResult(tickets=done, events=events, seconds=time.perf_counter() - started, seed=seed)

@@ -1,0 +1,83 @@
+"""The kinds of history event (全程跟踪) and their one label table.
+
+Every ``TicketEvent.action`` is one of :class:`EventKind`: the pack actions
+(``policies.vocab.ACTIONS``, whose meaning is :mod:`hotline.workflow.actions`), and the
+kinds the core records beside them — registration, unmask, attachments, reminders,
+escalation, failed call-backs and deadline recalculation. ``record_event`` refuses any
+other string, so a new kind is added here first, with its label.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Final
+
+from django.utils.translation import pgettext_lazy
+
+from hotline.policies.vocab import ACTION_LABELS, ACTIONS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+
+class EventKind(StrEnum):
+    REGISTER = "register"  # 登记: the first event of every ticket
+    # pack actions (policies.vocab.ACTIONS)
+    ACCEPT = "accept"
+    REJECT = "reject"
+    INSTRUCT = "instruct"
+    DISPATCH = "dispatch"
+    SIGN = "sign"
+    RETURN = "return"
+    ASSIGN = "assign"
+    INTERIM_REPLY = "interim_reply"
+    REPLY = "reply"
+    APPROVE_REPLY = "approve_reply"
+    SEND_BACK = "send_back"
+    REQUEST_EXTENSION = "request_extension"
+    APPROVE_EXTENSION = "approve_extension"
+    DENY_EXTENSION = "deny_extension"
+    SUSPEND = "suspend"
+    RESUME = "resume"
+    RETURN_VISIT = "return_visit"
+    REDISPATCH = "redispatch"
+    SUPERVISE = "supervise"
+    CLOSE = "close"
+    REOPEN = "reopen"
+    # recorded by the core beside the pack's actions
+    UNMASK = "unmask"  # 查看身份: identity shown to an allowed role, with the reason
+    ATTACH = "attach"  # 上传附件
+    REMIND = "remind"  # 催办: a reminder point before the due time (the sweep)
+    ESCALATE = "escalate"  # 超期升级: an escalation step after it (the sweep)
+    RETURN_VISIT_ATTEMPT = "return_visit_attempt"  # 回访未接通
+    RECALCULATE_DEADLINE = "recalculate_deadline"  # 重新计算时限 (calendar import)
+
+
+PACK_ACTIONS: Final = frozenset(ACTIONS)
+# Kinds recorded through ``workflow.services.ticket_record`` (no stage change, no pack rule).
+RECORDED_KINDS: Final = frozenset(
+    {
+        EventKind.ATTACH,
+        EventKind.REMIND,
+        EventKind.ESCALATE,
+        EventKind.RETURN_VISIT_ATTEMPT,
+        EventKind.RECALCULATE_DEADLINE,
+    }
+)
+
+EVENT_LABELS: Final[dict[str, StrPromise]] = {
+    **ACTION_LABELS,
+    EventKind.REGISTER: pgettext_lazy("action", "登记"),
+    EventKind.UNMASK: pgettext_lazy("action", "查看身份"),
+    EventKind.ATTACH: pgettext_lazy("action", "上传附件"),
+    EventKind.REMIND: pgettext_lazy("action", "催办"),
+    EventKind.ESCALATE: pgettext_lazy("action", "超期升级"),
+    EventKind.RETURN_VISIT_ATTEMPT: pgettext_lazy("action", "回访未接通"),
+    EventKind.RECALCULATE_DEADLINE: pgettext_lazy("action", "重新计算时限"),
+}
+
+
+def event_label(kind: str) -> str:
+    """The label of a history event in the user's language (the kind itself if unknown)."""
+    label = EVENT_LABELS.get(kind)
+    return str(label) if label is not None else kind
