@@ -79,4 +79,5 @@ class DraftFactory(factory.Factory):
 
 def register(actor: Any, *, now: Any = None, **draft: Any) -> Ticket:
     """A ticket registered through the service by ``actor`` (None: the public)."""
-    return ticket_register(draft=DraftFactory(**draft), actor=actor, now=now)
+    close = draft.pop("close_on_the_spot", None)
+    return ticket_register(draft=DraftFactory(**draft), actor=actor, now=now, close_on_the_spot=close)
