@@ -12,6 +12,7 @@ from typing import Final
 ERROR_CODES: Final[frozenset[str]] = frozenset(
     {
         # api
+        "no_change",
         "already_rated",
         "rating_not_open",
         "policy_pack_invalid",
@@ -37,6 +38,7 @@ ERROR_CODES: Final[frozenset[str]] = frozenset(
         "blocklist_request_pending",
         "caller_blocked",
         "expires_in_past",
+        "own_request",  # the requester of a blocklist entry never decides it
         "phone_required",
         "reason_required",
         # core
@@ -70,6 +72,7 @@ ERROR_CODES: Final[frozenset[str]] = frozenset(
         "too_many_code_failures",
         "too_many_files",
         # tickets
+        "attachment_content_mismatch",  # the bytes are not of the type the name claims
         "attachment_empty",
         "attachment_too_large",
         "attachment_type",

@@ -57,6 +57,13 @@ class InvalidTransition(Conflict):
     title = "当前环节不允许此操作"
 
 
+class NoChange(Conflict):
+    """The action would change nothing (the ticket is already so): nothing was written."""
+
+    code = "no_change"
+    title = "无需重复操作"
+
+
 class GuardFailed(HotlineError):
     """The action is allowed in this stage but a rule of the policy pack refuses it."""
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence, Set
 from datetime import datetime
 from typing import Any
 
+from hotline.core.errors import NoChange
 from hotline.core.types import User
 from hotline.policies.registry import get_pack
 from hotline.tickets.models import Ticket
@@ -115,9 +116,13 @@ def advance(
         p = action_params(name, ticket, handler=handler, unit=unit, rng=rng, satisfaction=satisfaction)
         if params and name in params:
             p.update(params[name])
-        result = ticket_transition(
-            ticket=ticket, action=name, actor=user, params=p, now=at[i] if at else None
-        )
+        try:
+            result = ticket_transition(
+                ticket=ticket, action=name, actor=user, params=p, now=at[i] if at else None
+            )
+        except NoChange:  # re-assigning the handler it has, supervising a supervised ticket
+            stayed = stayed | {name}
+            continue
         stayed = stayed | {name} if result.ticket.stage == ticket.stage else set()
         ticket = result.ticket
         taken.append(name)

@@ -20,6 +20,7 @@ from typing import Literal
 from django.db import transaction
 from django.utils import timezone
 
+from hotline.core.errors import NoChange
 from hotline.core.types import User
 from hotline.demo.journey import FORWARD, action_params, next_step
 from hotline.demo.samples import GIVEN, SAMPLES, STREETS, SURNAMES
@@ -125,7 +126,11 @@ def _walk(
         params = action_params(
             name, ticket, handler=plan.handler, unit=plan.unit, rng=rng, satisfaction=plan.satisfaction
         )
-        result = ticket_transition(ticket=ticket, action=name, actor=user, params=params, now=when)
+        try:
+            result = ticket_transition(ticket=ticket, action=name, actor=user, params=params, now=when)
+        except NoChange:  # re-assigning the handler it has
+            stayed = stayed | {name}
+            continue
         stayed = stayed | {name} if result.ticket.stage == ticket.stage else set()
         ticket, at = result.ticket, when
     return ticket, at

@@ -528,7 +528,7 @@ def _next_round(ticket: Ticket, visit: ReturnVisit, report: SweepReport) -> str:
         return NextStep.REDISPATCHED
     if ticket.round >= rounds.max:
         comment = f"已达最多派单轮次({rounds.max}),回访仍不满意,转分管领导督办"
-        if "supervise" in stage.actions:
+        if "supervise" in stage.actions and not ticket.supervised:
             result = ticket_transition(
                 ticket=ticket,
                 action="supervise",

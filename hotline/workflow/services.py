@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from hotline.core.errors import Forbidden, InvalidInput, InvalidTransition
+from hotline.core.errors import Forbidden, InvalidInput, InvalidTransition, NoChange
 from hotline.core.types import AnyUser
 from hotline.policies.registry import get_pack
 from hotline.policies.schema import Pack, TypePolicy
@@ -33,11 +33,21 @@ from hotline.tickets.selectors import counted_extensions
 from hotline.workflow.access import ticket_roles
 from hotline.workflow.actions import HANDLERS, Context
 from hotline.workflow.events import record_event
-from hotline.workflow.kinds import RECORDED_KINDS, EventKind
+from hotline.workflow.kinds import RECORDED_KINDS, EventKind, event_label
 from hotline.workflow.locks import lock_ticket
 from hotline.workflow.state import enter_stage, refresh_dues
 
 ACTIONS_WHILE_SUSPENDED = frozenset({"resume"})
+# Actions that only set something on the ticket: when it is already so, they change nothing,
+# write nothing and tell the caller (50 repeated 督办 are one supervision, not 50 events).
+UNLESS_UNCHANGED = frozenset({"supervise", "assign", "instruct"})
+_UNTRACKED = frozenset({"version", "updated_at"})
+
+
+def _state(ticket: Ticket) -> tuple[Any, ...]:
+    return tuple(
+        getattr(ticket, f.attname) for f in Ticket._meta.concrete_fields if f.attname not in _UNTRACKED
+    )
 
 
 @dataclass
@@ -148,6 +158,7 @@ def ticket_transition(
             raise Forbidden("您的角色不能执行此操作", code="role_not_allowed")
 
         from_stage, from_status = locked.stage, locked.status
+        before = _state(locked)
         outcome = HANDLERS[action](
             Context(
                 ticket=locked,
@@ -160,7 +171,13 @@ def ticket_transition(
             )
         )
         target = outcome.to_stage or rule.to
-        if target and (target != locked.stage or type_policy.stage(target).final):
+        moves = bool(target) and (target != locked.stage or type_policy.stage(target or "").final)
+        if not moves and action in UNLESS_UNCHANGED and _state(locked) == before:
+            # supervising a supervised ticket, assigning the handler it has: nothing to record
+            raise NoChange(
+                f"工单已是此状态,无需重复“{event_label(action)}”", code="no_change", ticket_stage=locked.stage
+            )
+        if moves and target:
             enter_stage(locked, type_policy=type_policy, stage=target, now=now)
             # a request for more time in the stage being left has no object any more
             lapsed = ExtensionRequest.objects.filter(ticket=locked, status=ExtensionStatus.PENDING).update(

@@ -60,6 +60,9 @@ def test_ticket_goes_from_receipt_to_closure(users, api, pack, ticket_type):
             {"action": action, "version": version, **params},
             format="json",
         )
+        if response.status_code == 409 and response.json()["code"] == "no_change":
+            stayed.add(action)  # e.g. re-assigning the handler the ticket already has
+            continue
         assert response.status_code == 200, (action, response.json())
         body = response.json()
         assert body["version"] == version + 1

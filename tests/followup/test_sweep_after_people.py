@@ -53,11 +53,13 @@ def test_a_manual_supervise_in_the_last_round_is_not_repeated(handling, users):
         run_sweep(local(f"{day} 11:01"))
         ticket.refresh_from_db()
     ticket = _dissatisfied(ticket, users, "2026-10-15")  # round 3, the last
-    ticket = act(ticket, "supervise", users["leader"], "2026-10-15 11:00", comment="领导督办")
+    # enterprise supervises from the second dispatch (001 L32): the leader closes it instead
+    assert ticket.supervised
+    ticket = act(ticket, "close", users["leader"], "2026-10-15 11:00", result="领导督办后办结")
     told = _supervised_messages(ticket)
     report = run_sweep(local("2026-10-15 11:01"))
     assert (report.supervised, report.steps_dropped) == (0, 1)
-    assert TicketEvent.objects.filter(ticket=ticket, action="supervise").count() == 1
+    assert TicketEvent.objects.filter(ticket=ticket, action="supervise").count() == 0
     assert _supervised_messages(ticket) == told
 
 
