@@ -10,7 +10,7 @@ and resuming starts a fresh clock with that remainder.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypedDict
 
 from hotline.calendar.counting import WorkCalendar, deadline, remaining
@@ -39,9 +39,18 @@ def clock_due(clock: Clock, *, calendar: WorkCalendar | None = None) -> Due:
     result = deadline(cal, datetime.fromisoformat(clock["start"]), int(clock["amount"]), clock["unit"])
     due, provisional = result.due_at, result.provisional
     for amount, unit in clock.get("extensions", []):
-        extended = deadline(cal, due, int(amount), str(unit))
+        extended = deadline(cal, _end_of_day_before_midnight(due, cal), int(amount), str(unit))
         due, provisional = extended.due_at, provisional or extended.provisional
     return Due(at=due, provisional=provisional)
+
+
+def _end_of_day_before_midnight(due: datetime, cal: WorkCalendar) -> datetime:
+    """A due time of 24:00 (stored as the next day's 00:00) belongs to the day it ends: an
+    extension counts from that day, so 12-07 24:00 + 3 日 is 12-10 24:00, not 12-11."""
+    local = due.astimezone(cal.tz)
+    if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
+        return due - timedelta(microseconds=1)
+    return due
 
 
 def extend_clock(clock: Clock, *, amount: int, unit: str) -> Clock:

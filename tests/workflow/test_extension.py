@@ -80,3 +80,16 @@ def test_denied_extension_leaves_the_deadline(users):
     ticket = act(ticket, "deny_extension", _approver(users, ticket), "2026-11-03 10:00")
     assert ticket.final_due_at == due
     assert ExtensionRequest.objects.get(ticket=ticket).status == "denied"
+
+
+def test_extending_a_deadline_that_ends_at_24_00_counts_from_that_day():
+    from hotline.workflow.clocks import clock_due, extend_clock, new_clock
+    from tests.helpers import local
+
+    # 12-04 (Fri) + 3 日 = 12-07 (Mon) 24:00, stored as 12-08 00:00
+    clock = new_clock(start=local("2026-12-04 10:00"), amount=3, unit="natural_days")
+    assert clock_due(clock).at == local("2026-12-08 00:00")
+    extended = extend_clock(clock, amount=3, unit="natural_days")
+    assert clock_due(extended).at == local("2026-12-11 00:00")  # 12-10 24:00, not 12-11 24:00
+    by_working_days = extend_clock(clock, amount=1, unit="working_days")
+    assert clock_due(by_working_days).at == local("2026-12-08 17:30")  # the next working day
