@@ -9,19 +9,20 @@ field they name.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.validators import RegexValidator
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from hotline.core.errors import HotlineError
+from hotline.core.errors import HotlineError, InvalidInput
+from hotline.core.phones import normalise_phone
 from hotline.followup.models import AttemptOutcome
 from hotline.org.models import Membership, Role, Unit, UnitKind
 from hotline.policies.schema import Pack
-from hotline.policies.vocab import LIMIT_UNIT_NAMES
 from hotline.tickets.models import (
     Category,
     Channel,
@@ -31,9 +32,12 @@ from hotline.tickets.models import (
     Ticket,
     TicketType,
 )
-from hotline.tickets.services import INTAKE_ROLES
+from hotline.web.extension import UNIT_NAMES as EXTENSION_UNIT_NAMES
+from hotline.workflow.roles import INTAKE_ROLES
 
-PHONE = RegexValidator(r"^[0-9+\-() ]{0,32}$", _("电话号码格式不正确"))
+# Phone numbers are checked and normalised by the services (``hotline.core.phones``), whose
+# errors come back on the field: the forms only bound the length.
+PHONE_MAX_LENGTH = 40
 CLOSING_CODES = {
     "handled": _("已办理"),
     "answered": _("已答复"),
@@ -118,9 +122,8 @@ class IntakeForm(forms.Form):
         f = self.fields
         f["complainant.phone"] = forms.CharField(
             label=_("来电号码"),
-            max_length=32,
+            max_length=PHONE_MAX_LENGTH,
             required=False,
-            validators=[PHONE],
             widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off", "inputmode": "tel"}),
         )
         f["type"] = forms.ChoiceField(label=_("诉求类型"), choices=TicketType.choices, initial="complaint")
@@ -143,6 +146,13 @@ class IntakeForm(forms.Form):
         f["complainant.customer_class"] = forms.ChoiceField(
             label=_("客户等级"), choices=CustomerClass.choices, required=False
         )
+        f["region"] = _text(_("发生地区"), max_length=64, list="region-options")
+        f["occurred_on"] = forms.DateField(
+            label=_("事项发生日期"),
+            required=False,
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            error_messages={"invalid": _("事项发生日期格式不正确")},
+        )
         f["respondent.name"] = _text(_("被诉对象"), max_length=128)
         f["respondent.address"] = _text(_("被诉对象地址"), max_length=255)
         f["channel"] = forms.ChoiceField(label=_("受理渠道"), choices=Channel.choices, initial="phone")
@@ -159,6 +169,30 @@ class IntakeForm(forms.Form):
         )
         f["confidential"] = forms.BooleanField(label=_("保密"), required=False)
         _style(self)
+
+    def clean(self) -> dict[str, Any]:
+        """The phone is checked with the other fields (the service normalises it again on
+        saving): a wrong number shows next to the field at once, in the service's words."""
+        data = super().clean() or {}
+        phone = data.get("complainant.phone") or ""
+        if phone:
+            try:
+                normalise_phone(phone, field="complainant.phone")
+            except InvalidInput as err:
+                self.add_error("complainant.phone", err.detail)
+        return data
+
+    def clean_occurred_on(self) -> date | None:
+        value: date | None = self.cleaned_data.get("occurred_on")
+        if value is not None and value > timezone.localdate():
+            raise forms.ValidationError(_("事项发生日期不能晚于今天"), code="occurred_in_future")
+        return value
+
+
+def region_options(units: Iterable[Unit]) -> list[str]:
+    """Suggestions for 发生地区: the regions of the active units (the user may type any)."""
+    regions = Unit.objects.filter(is_active=True).exclude(region="").values_list("region", flat=True)
+    return sorted(set(regions) | {u.region for u in units if u.region})
 
 
 def _units_for_dispatch() -> list[tuple[str, Any]]:
@@ -207,11 +241,20 @@ def _fields_for(action: str, ticket: Ticket, pack: Pack) -> dict[str, forms.Fiel
         }
     if action == "reply":
         return {"result": _text(_("答复内容"), max_length=20000, rows=3)}
+    if action == "interim_reply":
+        return {"result": _text(_("阶段性答复内容"), max_length=20000, rows=3)}
+    if action == "approve_reply":
+        return {"comment": _text(_("审核意见(可不填)"), max_length=4000, rows=2)}
+    if action == "send_back":
+        return {"reason": _text(_("退回理由(承办人将看到)"), max_length=4000, rows=2)}
+    if action == "instruct":
+        return {"instruction": _text(_("批示内容"), max_length=4000, rows=3)}
     if action == "request_extension":
         unit = pack.extension.unit if pack.extension else ""
         return {
             "amount": forms.IntegerField(
-                label=format_lazy(_("{}({})"), _("延期数量"), LIMIT_UNIT_NAMES.get(unit, unit)),
+                label=format_lazy(_("{}({})"), _("延期数量"), EXTENSION_UNIT_NAMES.get(unit, unit)),
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
                 required=False,
                 min_value=1,
                 max_value=1000,
@@ -301,5 +344,5 @@ class AttachmentForm(forms.Form):
 
 
 class BlocklistRequestForm(forms.Form):
-    phone = forms.CharField(label=_("号码"), max_length=32, validators=[PHONE])
+    phone = forms.CharField(label=_("号码"), max_length=PHONE_MAX_LENGTH)
     reason = forms.CharField(label=_("申请理由"), max_length=1000, required=False)

@@ -75,12 +75,12 @@ class WorklistFilterForm(forms.Form):
     severity = forms.ChoiceField(label=_("紧急程度"), required=False, choices=_blank(Severity.choices))
     category = forms.TypedChoiceField(label=_("诉求分类"), required=False, coerce=int, empty_value=None)
     overdue = forms.BooleanField(label=_("只看超期"), required=False)
-    q = forms.CharField(label=_("编号或标题"), required=False, max_length=100)
+    q = forms.CharField(label=_("编号、标题或来电号码"), required=False, max_length=100)
     page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, stages: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["stage"].choices = _blank(stage_choices())  # type: ignore[attr-defined]
+        self.fields["stage"].choices = _blank(stages if stages is not None else stage_choices())  # type: ignore[attr-defined]
         categories = Category.objects.filter(is_active=True).select_related("parent")
         self.fields["category"].choices = _blank((c.pk, str(c)) for c in categories)  # type: ignore[attr-defined]
 

@@ -13,18 +13,26 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext, pgettext
 
 from hotline.callers.services import may_decide_blocklist, may_request_blocklist
+from hotline.core.errors import InvalidInput
+from hotline.core.phones import EXTENSION_MARK, normalise_phone
 from hotline.core.types import AnyUser
+from hotline.followup.models import ACTIVE_VISIT_STATUSES, ReturnVisit, VisitStatus
+from hotline.followup.services import may_record_attempt
 from hotline.notify.selectors import inbox as notify_inbox
 from hotline.notify.selectors import unread_count as notify_unread_count
 from hotline.org.models import Role, Unit
 from hotline.org.selectors import memberships_of
 from hotline.policies.registry import all_packs, get_pack
+from hotline.policies.schema import Pack
 from hotline.tickets.models import OPEN_STATUSES, ExtensionRequest, ExtensionStatus, Status, Ticket
+from hotline.web.extension import amount_text
 from hotline.workflow.access import ticket_roles, tickets_visible_to
 
 # A ticket is "due soon" when its stage is due within this much clock time. Clock hours,
@@ -32,6 +40,9 @@ from hotline.workflow.access import ticket_roles, tickets_visible_to
 # counts (one range on the indexed ``due_at``); four hours is half a working day.
 DUE_SOON = timedelta(hours=4)
 PAGE_SIZE = 50
+TOTAL_CAP = 1000  # lists count their rows up to here and then say "1000+"
+SCAN_FACTOR = 4  # callbacks: rows read per page shown, at most
+VISIT_ACTION = "return_visit"
 TICKET_COLUMNS = ("unit", "owner_unit", "category", "handler")
 
 # Where each role lands, by priority: a user with several roles lands on the first.
@@ -62,17 +73,40 @@ def roles_of(user: AnyUser) -> set[str]:
     return roles
 
 
-def roles_for_actions(actions: Iterable[str]) -> frozenset[str]:
-    """The roles that some loaded pack lets take one of ``actions`` somewhere."""
+def packs_in_use(user: AnyUser) -> list[Pack]:
+    """The packs this installation's units use (and the default), cached on the user for
+    the request: the menu follows the rules people work under, not every pack shipped."""
+    cached: list[Pack] | None = getattr(user, "_hotline_packs_in_use", None)
+    if cached is None:
+        codes = set(Unit.objects.exclude(policy="").order_by().values_list("policy", flat=True).distinct())
+        codes.add(str(settings.HOTLINE_DEFAULT_POLICY))
+        loaded = {pack.code: pack for pack in all_packs()}
+        cached = [loaded[code] for code in sorted(codes) if code in loaded]
+        if user.is_authenticated:
+            user._hotline_packs_in_use = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def roles_for_actions(user: AnyUser, actions: Iterable[str]) -> frozenset[str]:
+    """The roles that a pack in use lets take one of ``actions`` somewhere."""
     wanted = set(actions)
     found: set[str] = set()
-    for pack in all_packs():
+    for pack in packs_in_use(user):
         for policy in pack.types.values():
             for stage in policy.stages.values():
                 for name, rule in stage.actions.items():
                     if name in wanted:
                         found |= rule.roles
     return frozenset(found)
+
+
+def callback_roles(user: AnyUser) -> frozenset[str]:
+    """The roles that call back (回访) under a pack in use: those of its ``return_visit``
+    action, and the pack's ``return_visit.roles`` (``followup.listeners.visit_roles``)."""
+    roles = set(roles_for_actions(user, [VISIT_ACTION]))
+    for pack in packs_in_use(user):
+        roles |= set(pack.return_visit.get("roles") or ())
+    return frozenset(roles)
 
 
 def allowed_pages(user: AnyUser) -> list[str]:
@@ -87,9 +121,9 @@ def allowed_pages(user: AnyUser) -> list[str]:
         pages.append("worklist")
     if roles & CENTRE_PAGES_ROLES:
         pages.append("board")
-    if roles & roles_for_actions(APPROVAL_ACTIONS):
+    if roles & roles_for_actions(user, APPROVAL_ACTIONS):
         pages.append("approvals")
-    if roles & roles_for_actions(["return_visit"]):
+    if roles & callback_roles(user):
         pages.append("callbacks")
     pages.append("notifications")
     if may_request_blocklist(user) or may_decide_blocklist(user):
@@ -156,6 +190,8 @@ class Page:
     rows: list[Row]
     has_more: bool
     page: int
+    total: int | None = None  # counted up to TOTAL_CAP + 1 (None: not counted)
+    size: int = PAGE_SIZE
 
     @property
     def next_page(self) -> int | None:
@@ -164,6 +200,34 @@ class Page:
     @property
     def previous_page(self) -> int | None:
         return self.page - 1 if self.page > 1 else None
+
+    @property
+    def total_capped(self) -> bool:
+        return self.total is not None and self.total > TOTAL_CAP
+
+    @property
+    def total_text(self) -> str:
+        """``37``, or ``1000+`` past the cap."""
+        if self.total is None:
+            return ""
+        return f"{TOTAL_CAP}+" if self.total_capped else str(self.total)
+
+    @property
+    def page_numbers(self) -> list[int | None]:
+        """Page links around the current page (``None`` is a gap): 1 … 4 5 [6] 7 8 … 20."""
+        if self.total is None:
+            return []
+        last = max(1, -(-min(self.total, TOTAL_CAP) // self.size))
+        if self.total_capped:
+            last = max(last, self.page + (1 if self.has_more else 0))
+        shown = {1, last, *range(max(1, self.page - 2), min(last, self.page + 2) + 1)}
+        numbers: list[int | None] = []
+        for n in sorted(shown):
+            previous = numbers[-1] if numbers else None
+            if previous is not None and n - previous > 1:
+                numbers.append(None)
+            numbers.append(n)
+        return numbers
 
 
 def _rule_allows(user: AnyUser, ticket: Ticket, action: str) -> bool:
@@ -178,12 +242,23 @@ def _rule_allows(user: AnyUser, ticket: Ticket, action: str) -> bool:
         rule = get_pack(ticket.policy).type(ticket.type).stage(ticket.stage).actions.get(action)
     except Exception:
         return False
-    return rule is not None and rule.allows(ticket_roles(user, ticket))
+    return (
+        rule is not None
+        and rule.applies_to(severity=ticket.severity, channel=ticket.channel)
+        and rule.allows(ticket_roles(user, ticket))
+    )
 
 
 def _page(
-    qs: QuerySet[Ticket], *, page: int, now: datetime, user: AnyUser | None = None, size: int | None = None
+    qs: QuerySet[Ticket],
+    *,
+    page: int,
+    now: datetime,
+    user: AnyUser | None = None,
+    size: int | None = None,
+    count: bool = False,
 ) -> Page:
+    """One page of ``qs``; with ``count``, the total too, counted no further than the cap."""
     size = size or PAGE_SIZE
     page = max(page, 1)
     start = (page - 1) * size
@@ -197,7 +272,14 @@ def _page(
         )
         for t in tickets[:size]
     ]
-    return Page(rows=rows, has_more=len(tickets) > size, page=page)
+    total = capped_count(qs) if count else None
+    return Page(rows=rows, has_more=len(tickets) > size, page=page, total=total, size=size)
+
+
+def capped_count(qs: QuerySet[Ticket]) -> int:
+    """How many rows ``qs`` has, counting no further than ``TOTAL_CAP + 1``: one bounded
+    query (``SELECT COUNT(*) FROM (… LIMIT 1001)``), never a count over the whole table."""
+    return qs.order_by().values("pk")[: TOTAL_CAP + 1].count()
 
 
 def open_tickets(user: AnyUser) -> QuerySet[Ticket]:
@@ -232,18 +314,48 @@ class WorklistFilters:
 
 
 def my_tickets_q(user: AnyUser) -> Q:
-    """ "我的工单": assigned to me, at a unit I head, or (for agents) taken in by me."""
+    """ "我的工单": assigned to me, at a unit I head, or taken in by me (首问负责: the agent
+    who registered a matter follows it to the end). "本单位" is everything the user's units
+    see, so for an agent the two differ by the colleagues' and the portal's tickets."""
     head_units = [m.unit for m in memberships_of(user) if m.role == Role.DEPT_HEAD]
-    q = Q(handler_id=user.pk)
+    q = Q(handler_id=user.pk) | Q(registered_by_id=user.pk)
     if head_units:
         q |= Q(unit_id__in=units_under(head_units))
-    if Role.AGENT in roles_of(user):
-        q |= Q(registered_by_id=user.pk)
+    return q
+
+
+def mine_means(user: AnyUser) -> list[str]:
+    """What "我的工单" holds for this user, in words for the tab's hint."""
+    roles = roles_of(user)
+    parts = [gettext("指派给我承办的")] if Role.HANDLER in roles else []
+    if Role.DEPT_HEAD in roles:
+        parts.append(gettext("在我负责的部门的"))
+    if roles & INTAKE_ROLES:
+        parts.append(gettext("我登记的(首问负责)"))
+    return parts or [gettext("指派给我承办的"), gettext("我登记的(首问负责)")]
+
+
+def search_q(text: str) -> Q:
+    """The worklist's search box: a number (its start), words of the subject, or the
+    caller's phone as people type it (``hotline.core.phones``; a fixed line also matches
+    with any extension). Confidential tickets are never found by phone (ADR 0006).
+    Words of the description come with full-text search (a later issue)."""
+    q = Q(number__startswith=text) | Q(subject__icontains=text)
+    try:
+        phone = normalise_phone(text, field="q")
+    except InvalidInput:
+        phone = ""
+    if phone:
+        by_phone = Q(complainant_phone=phone)
+        if EXTENSION_MARK not in phone:
+            by_phone |= Q(complainant_phone__startswith=phone + EXTENSION_MARK)
+        q |= by_phone & Q(confidential=False)
     return q
 
 
 def worklist(user: AnyUser, *, tab: str, filters: WorklistFilters, page: int, now: datetime) -> Page:
-    """Open tickets of one tab ("mine" or "unit"), filtered, soonest due first."""
+    """Open tickets of one tab ("mine" or "unit"), filtered, soonest due first, with a
+    total counted up to ``TOTAL_CAP``."""
     qs = open_tickets(user)
     if tab == "mine":
         qs = qs.filter(my_tickets_q(user))
@@ -258,19 +370,20 @@ def worklist(user: AnyUser, *, tab: str, filters: WorklistFilters, page: int, no
     if filters.overdue:
         qs = qs.filter(status=Status.OPEN, due_at__lt=now)
     if filters.q:
-        qs = qs.filter(Q(number__startswith=filters.q) | Q(subject__icontains=filters.q))
-    return _page(qs, page=page, now=now, user=user)
+        qs = qs.filter(search_q(filters.q))
+    return _page(qs, page=page, now=now, user=user, count=True)
 
 
-def stage_choices() -> list[tuple[str, str]]:
-    """Stage codes across the loaded packs, with the first label met (for the filter)."""
-    seen: dict[str, str] = {}
-    for pack in all_packs():
+def stage_choices(packs: Iterable[Pack] | None = None) -> list[tuple[str, str]]:
+    """Open stage codes of ``packs`` (default: every loaded pack) for the stage filter, each
+    with every label it has there (``待派单 / 待领导批示``: one code, two workflows)."""
+    seen: dict[str, dict[str, None]] = {}
+    for pack in all_packs() if packs is None else packs:
         for policy in pack.types.values():
             for stage in policy.stages.values():
                 if not stage.final:
-                    seen.setdefault(stage.code, stage.label)
-    return list(seen.items())
+                    seen.setdefault(stage.code, {}).setdefault(stage.label, None)
+    return [(code, " / ".join(labels)) for code, labels in seen.items()]
 
 
 # --- board -----------------------------------------------------------------------------
@@ -284,6 +397,7 @@ class StageCount:
     overdue: int = 0
     due_soon: int = 0
     suspended: int = 0
+    dom_id: str = ""
 
 
 @dataclass
@@ -320,16 +434,22 @@ def board(user: AnyUser, *, unit: Unit | None, page: int, now: datetime) -> Boar
             suspended=Count("pk", filter=Q(status=Status.SUSPENDED)),
         )
     )
-    by_stage: dict[str, StageCount] = {}
+    # one row per stage as people see it: a code whose workflows label it differently
+    # (enterprise: ``accepted`` is 待派单, for reports 待领导批示) gives one row per label
+    by_stage: dict[tuple[str, str], StageCount] = {}
     order = {code: i for i, (code, _) in enumerate(stage_choices())}
     for g in grouped:
-        probe = Ticket(policy=g["policy"], type=g["type"], stage=g["stage"])
-        count = by_stage.setdefault(g["stage"], StageCount(code=g["stage"], label=stage_label(probe)))
+        label = stage_label(Ticket(policy=g["policy"], type=g["type"], stage=g["stage"]))
+        count = by_stage.setdefault((g["stage"], label), StageCount(code=g["stage"], label=label))
         count.total += g["total"]
         count.overdue += g["overdue"]
         count.due_soon += g["due_soon"]
         count.suspended += g["suspended"]
-    stages = sorted(by_stage.values(), key=lambda s: (order.get(s.code, len(order)), s.code))
+    stages = sorted(by_stage.values(), key=lambda s: (order.get(s.code, len(order)), s.code, s.label))
+    rows_of_code: dict[str, int] = {}
+    for stage in stages:
+        n = rows_of_code[stage.code] = rows_of_code.get(stage.code, 0) + 1
+        stage.dom_id = f"stage-{stage.code}" if n == 1 else f"stage-{stage.code}-{n}"
     urgent = _page(qs.filter(running, due_at__lt=soon), page=page, now=now)
     return Board(
         stages=stages,
@@ -407,7 +527,68 @@ def approvals(user: AnyUser, *, now: datetime, size: int = PAGE_SIZE) -> list[Se
         elif section.key == "supervise":
             qs = qs.filter(supervised=False, due_at__lt=now)
         section.rows, section.has_more = _checked(user, qs, section.action, now, size)
+        if section.key == "extension":
+            _note_requests(section.rows)
     return sections
+
+
+def _note_requests(rows: list[Row]) -> None:
+    """延期审批 rows say what is asked: ``申请延期3个工作日:需送检`` (one query)."""
+    asked = {
+        r.ticket_id: r
+        for r in ExtensionRequest.objects.filter(
+            ticket_id__in=[row.ticket.pk for row in rows], status=ExtensionStatus.PENDING
+        )
+    }
+    for row in rows:
+        request = asked.get(row.ticket.pk)
+        if request is not None:
+            row.note = gettext("申请延期%(amount)s:%(reason)s") % {
+                "amount": amount_text(request.amount, request.unit),
+                "reason": Truncator(request.reason).chars(60),
+            }
+
+
+@dataclass
+class CallbackRow:
+    visit: ReturnVisit
+    mark: str  # overdue / due_soon / "" (a visit waiting for the survey has no mark)
+
+
+def visit_mark(visit: ReturnVisit, now: datetime) -> str:
+    if visit.status != VisitStatus.OPEN or visit.due_at is None:
+        return ""
+    if visit.due_at < now:
+        return "overdue"
+    if visit.due_at < now + DUE_SOON:
+        return "due_soon"
+    return ""
+
+
+def callbacks(user: AnyUser, *, now: datetime, size: int = PAGE_SIZE) -> tuple[list[CallbackRow], bool]:
+    """Open return-visit tasks (待回访, 联系不上) the user calls back on, soonest due first.
+
+    "Calls back" is the pack's word, not a fixed role: a role of the user's on the ticket
+    that the ticket's ``return_visit`` rule names (``followup.services.may_record_attempt``).
+    The few tasks of other roles among the first rows are skipped in Python; at most
+    ``SCAN_FACTOR`` pages are read for one page.
+    """
+    if not user.is_authenticated or not (roles_of(user) & callback_roles(user)):
+        return [], False
+    qs = (
+        ReturnVisit.objects.filter(status__in=ACTIVE_VISIT_STATUSES, ticket__in=tickets_visible_to(user))
+        .select_related("ticket", "ticket__unit", "ticket__owner_unit")
+        .annotate(attempt_count=Count("attempts"))
+        .order_by(F("due_at").asc(nulls_last=True), "created_at", "pk")
+    )
+    limit = size * SCAN_FACTOR
+    visits = list(qs[: limit + 1])
+    rows = [
+        CallbackRow(visit=v, mark=visit_mark(v, now))
+        for v in visits[:limit]
+        if may_record_attempt(user, v.ticket, get_pack(v.ticket.policy))
+    ]
+    return rows[:size], len(rows) > size or len(visits) > limit
 
 
 # --- notifications ------------------------------------------------------------------------

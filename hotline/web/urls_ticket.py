@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(f"tickets/{NUMBER}/", ticket.ticket_detail, name="ticket"),
     path(f"tickets/{NUMBER}/act/<str:action>/", ticket.ticket_action, name="ticket_action"),
     path(f"tickets/{NUMBER}/unmask/", ticket.ticket_unmask_view, name="ticket_unmask"),
+    path(f"tickets/{NUMBER}/extension-preview/", ticket.extension_preview, name="extension_preview"),
     path(f"tickets/{NUMBER}/visit-attempt/", ticket.visit_attempt, name="visit_attempt"),
     path(f"tickets/{NUMBER}/attachments/", ticket.attachment_upload, name="attachment_add"),
     path(f"tickets/{NUMBER}/attachments/<int:pk>/", ticket.attachment_download, name="attachment"),

@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, path
 from hotline.web.views import work
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("favicon.ico", work.favicon, name="favicon"),
     path("login/", work.LoginView.as_view(), name="login"),
     path("logout/", work.LogoutView.as_view(), name="logout"),
     path("", work.home, name="home"),

@@ -48,12 +48,14 @@ def test_the_screen_is_keyboard_first(agent):
     assert '<optgroup label="产品类">' in html  # categories grouped
 
 
-def test_register_shows_number_and_query_code_for_reading_back(agent, users):
-    response = agent.post("/intake/", form())
+def test_register_shows_number_and_query_code_after_the_read_back(agent, users):
+    readback = agent.post("/intake/", form())
+    assert readback.status_code == 200 and not Ticket.objects.exists()
+    response = agent.post("/intake/", {**form(), "confirm": "1"})
     ticket = Ticket.objects.get()
     assert response.status_code == 302 and response.url == f"/intake/done/{ticket.number}/"
     assert ticket.registered_by == users["agent"] and ticket.owner_unit.code == "JZ-C"
-    assert ticket.complainant_phone == PHONE and ticket.category.code == "product.quality"
+    assert ticket.complainant_phone == "+86" + PHONE and ticket.category.code == "product.quality"
     html = agent.get(response.url).content.decode()
     assert re.search(rf'id="result-number">\s*{ticket.number}\s*<', html)
     assert re.search(rf'id="result-query-code">\s*{ticket.query_code}\s*<', html)
@@ -88,9 +90,12 @@ def test_a_blocklisted_number_is_refused_in_chinese(agent, users):
 
 
 def test_on_the_spot_answer_registers_and_closes_in_one_request(agent, users):
-    response = agent.post(
-        "/intake/", form(type="consultation", result="许可证办理需身份证和场所证明。", on_the_spot="1")
-    )
+    data = form(type="consultation", result="许可证办理需身份证和场所证明。", on_the_spot="1")
+    readback = agent.post("/intake/", data).content.decode()
+    assert "确认登记并当场办结" in readback and "许可证办理需身份证和场所证明。" in readback
+    assert "已办结" in readback[readback.index('id="readback-stage"') :]  # what saving will do
+    assert not Ticket.objects.exists()
+    response = agent.post("/intake/", {**data, "confirm": "1"})
     ticket = Ticket.objects.get()
     assert response.status_code == 302
     assert ticket.status == "closed" and ticket.closing_code == "on_the_spot"

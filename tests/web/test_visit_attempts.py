@@ -15,15 +15,7 @@ from hotline.notify.models import Message
 from hotline.tickets.models import Ticket, TicketEvent
 from tests.factories import register
 from tests.helpers import act
-
-
-def replied(users: dict[str, Any], **fields: Any) -> Ticket:
-    """A ticket answered by the handler: its return visit is open."""
-    ticket = act(register(users["agent"], **fields), "accept", users["coordinator"])
-    ticket = act(ticket, "dispatch", users["coordinator"], unit="JZ-DH-SJ")
-    ticket = act(ticket, "sign", users["head"])
-    ticket = act(ticket, "assign", users["head"], handler="handler")
-    return act(ticket, "reply", users["handler"], result="已责令商家退款")
+from tests.web.flow import replied
 
 
 def page(client: Any, ticket: Ticket) -> str:

@@ -77,6 +77,6 @@ def test_the_approvals_query_count_is_flat(client, users, django_assert_max_num_
         act(handling(users), "request_extension", users["head"], amount=1, reason="需送检")
         register(users["agent"])
     client.force_login(users["leader"])
-    # session, user, memberships, units under, three sections, unread
-    with django_assert_max_num_queries(9):
+    # session, user, memberships, packs in use, units under, three sections, the requests, unread
+    with django_assert_max_num_queries(11):
         assert client.get(reverse("web:approvals")).status_code == 200

@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from django.urls import reverse
 
-from hotline.tickets.models import Ticket
 from tests.factories import register
-from tests.helpers import act, local
-
-
-def dispatched(users: dict[str, Any], unit: str = "JZ-DH-SJ", at: str | None = None) -> Ticket:
-    ticket = register(users["agent"], now=local(at) if at else None)
-    ticket = act(ticket, "accept", users["coordinator"], at)
-    return act(ticket, "dispatch", users["coordinator"], at, unit=unit)
+from tests.helpers import act
+from tests.web.flow import dispatched
 
 
 def count(html: str, stage: str, what: str) -> int:
-    row = re.search(rf'<tr id="stage-{stage}">(.*?)</tr>', html, re.S)
+    row = re.search(rf'<tr id="stage-{stage}"[^>]*>(.*?)</tr>', html, re.S)
     assert row, f"no row for {stage}"
     found = re.search(rf'data-count="{what}">(\d+)<', row.group(1))
     assert found
@@ -86,5 +79,18 @@ def test_the_board_query_count_is_flat(client, users, django_assert_max_num_quer
         dispatched(users, unit="JZ-DH-SJ" if i % 2 else "JZ-XS-ZJ")
     client.force_login(users["coordinator"])
     # session, user, memberships, units (choices), units under, stage counts, urgent list, unread
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):  # and the packs in use, for the menu
         assert client.get(reverse("web:board")).status_code == 200
+
+
+def test_one_stage_code_with_two_labels_gives_two_rows(client, users):
+    # enterprise: a report waits in `accepted` as 待领导批示, a complaint as 待派单
+    act(register(users["agent"], type="report"), "accept", users["coordinator"])
+    act(register(users["agent"]), "accept", users["coordinator"])
+    client.force_login(users["coordinator"])
+    html = client.get(reverse("web:board")).content.decode()
+    rows = re.findall(r'<tr id="(stage-accepted(?:-\d)?)" data-stage="accepted"><td>([^<]+)</td>', html)
+    assert sorted(label for _id, label in rows) == ["待派单", "待领导批示"]
+    assert {row_id for row_id, _label in rows} == {"stage-accepted", "stage-accepted-2"}
+    work = client.get(reverse("web:worklist")).content.decode()
+    assert '<option value="accepted">待派单 / 待领导批示</option>' in work

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from hotline.tickets.models import Ticket
-from tests.factories import register
 from tests.helpers import act, snapshot
-
-
-def dispatched(users: dict[str, Any], unit: str = "JZ-DH-SJ") -> Ticket:
-    ticket = act(register(users["agent"]), "accept", users["coordinator"])
-    return act(ticket, "dispatch", users["coordinator"], unit=unit)
+from tests.web.flow import dispatched
 
 
 def sign(client, user, *tickets: Ticket, versions: dict[str, int] | None = None):

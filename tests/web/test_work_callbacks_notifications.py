@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.urls import reverse
 
 from hotline.notify.selectors import unread_count
 from hotline.notify.services import notify_staff
-from hotline.tickets.models import Ticket
 from tests.factories import register
-from tests.helpers import act
-
-
-def replied(users: dict[str, Any]) -> Ticket:
-    ticket = act(register(users["agent"]), "accept", users["coordinator"])
-    ticket = act(ticket, "dispatch", users["coordinator"], unit="JZ-DH-SJ")
-    ticket = act(ticket, "sign", users["head"])
-    ticket = act(ticket, "assign", users["head"], handler="handler")
-    return act(ticket, "reply", users["handler"], result="已责令商家退款")
+from tests.web.flow import replied
 
 
 def test_a_replied_ticket_waits_for_the_coordinators_call(client, users):

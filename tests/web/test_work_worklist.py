@@ -13,14 +13,8 @@ from django.utils import timezone
 from hotline.tickets.models import Status, Ticket
 from hotline.web import selectors
 from tests.factories import register
-from tests.helpers import act, local
-
-
-def dispatched(users: dict[str, Any], unit: str = "JZ-DH-SJ", at: str | None = None, **draft: Any) -> Ticket:
-    """A ticket taken in, accepted and dispatched to ``unit`` (at ``at``, local time)."""
-    ticket = register(users["agent"], now=local(at) if at else None, **draft)
-    ticket = act(ticket, "accept", users["coordinator"], at)
-    return act(ticket, "dispatch", users["coordinator"], at, unit=unit)
+from tests.helpers import act
+from tests.web.flow import dispatched
 
 
 def numbers(html: str) -> list[str]:

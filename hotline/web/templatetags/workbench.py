@@ -1,15 +1,20 @@
-"""Template helpers of the workbench: the menu for the user's roles, links to tickets."""
+"""Template helpers of the workbench: the menu for the user's roles, links to tickets,
+deadlines (``24:00`` of the day they end) and people's names."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django import template
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from hotline.core.phones import format_phone
 from hotline.web import selectors
+from hotline.web.extension import amount_text
+from hotline.web.formatting import deadline_text, person_name
 
 register = template.Library()
 
@@ -62,3 +67,44 @@ def ticket_url(number: str) -> str:
 @register.filter
 def due_label(mark: str) -> str:
     return str(DUE_LABELS.get(mark, ""))
+
+
+@register.filter
+def phone(value: str | None) -> str:
+    """``{{ ticket.complainant_phone|phone }}`` → ``132 5555 0002``, ``010-1234 5678``;
+    a masked or unparseable value is shown as it is."""
+    return format_phone(str(value or ""))
+
+
+@register.filter
+def deadline(value: datetime | None, style: str = "") -> str:
+    """A due time as people read it: ``{{ t.due_at|deadline }}`` → ``2026-12-05 24:00``;
+    ``|deadline:"short"`` leaves out the year."""
+    return deadline_text(value, short=style == "short")
+
+
+@register.filter
+def person(user: Any) -> str:
+    """``{{ ticket.handler|person }}``: the full name, else the user name."""
+    return person_name(user)
+
+
+# A text longer than this many lines (or characters, counted as lines of ~50) is folded.
+LONG_TEXT_LINES = 6
+CHARS_PER_LINE = 50
+
+
+@register.filter
+def is_long_text(text: str | None, lines: int | str | None = None) -> bool:
+    """Whether ``text`` would take more than ``lines`` lines (default 6) on the page."""
+    if not text:
+        return False
+    limit = int(lines) if lines else LONG_TEXT_LINES
+    shown = sum(max(1, -(-len(line) // CHARS_PER_LINE)) for line in str(text).splitlines())
+    return shown > limit
+
+
+@register.filter
+def extension_amount(amount: int, unit: str) -> str:
+    """``{{ x.amount|extension_amount:x.unit }}`` → ``3个工作日``."""
+    return amount_text(amount, unit)

@@ -1,7 +1,13 @@
 """受理登记: the one-screen, keyboard-first intake, the caller lookup and the blocklist.
 
-Registration goes through ``tickets.services.ticket_register``; the on-the-spot answer is
-the pack's ``close`` action taken right after, in the same transaction.
+Registration goes through ``workflow.registration.ticket_register``; the on-the-spot answer
+is the pack's ``close`` action, taken by it in the same transaction (``close_on_the_spot``).
+
+Before anything is saved the agent reads the record back to the caller (复述确认): the
+first post shows the whole record as it would be saved — registered in a transaction that
+is rolled back, so every rule of the service and the pack has been applied and every
+refusal is already known — and the next post (确认登记) saves it. "返回修改" brings the
+form back as typed. The number and the query code come after saving.
 """
 
 from __future__ import annotations
@@ -33,10 +39,18 @@ from hotline.org.models import Role, Unit
 from hotline.org.selectors import memberships_of
 from hotline.policies.registry import get_pack
 from hotline.tickets.models import Ticket, TicketType
-from hotline.tickets.services import Person, Respondent, TicketDraft, ticket_register
-from hotline.web.forms_ticket import BlocklistRequestForm, IntakeForm, by_id, intake_units, put_error
+from hotline.web.forms_ticket import (
+    PHONE_MAX_LENGTH,
+    BlocklistRequestForm,
+    IntakeForm,
+    by_id,
+    intake_units,
+    put_error,
+    region_options,
+)
 from hotline.web.views.ticket_common import error_page, page_status, visible_ticket
-from hotline.workflow.services import allowed_actions, ticket_transition
+from hotline.workflow.drafts import Person, Respondent, TicketDraft
+from hotline.workflow.registration import ticket_register
 
 SPOT_ACTION = "close"
 SPOT_CLOSING_CODE = "on_the_spot"
@@ -88,65 +102,103 @@ def _draft(d: dict[str, Any]) -> TicketDraft:
         category=d["category"],
         severity=d["severity"],
         unit=d["unit"],
+        region=d["region"],
+        occurred_on=d["occurred_on"],
         confidential=d["confidential"],
     )
 
 
+# Refusals of an on-the-spot close, said as the screen says them next to the button.
+SPOT_REFUSALS = frozenset({"no_on_the_spot_close", "role_not_allowed"})
+
+
 def register_from_form(*, user: User, data: dict[str, Any], on_the_spot: bool) -> Ticket:
-    """Register; with ``on_the_spot`` also close with the answer, all or nothing."""
+    """Register; with ``on_the_spot`` also close with the answer, all or nothing (the core's
+    ``close_on_the_spot``)."""
     answer = (data.get("result") or "").strip()
     if on_the_spot and not answer:
         raise InvalidInput(_("请填写当场答复内容"), code="result_required", field="result")
-    with transaction.atomic():
-        ticket = ticket_register(draft=_draft(data), actor=user)
-        if on_the_spot:
-            if SPOT_ACTION not in allowed_actions(ticket, user):
-                raise InvalidInput(
-                    _("按本单位政策,此类诉求不能当场办结,请登记后派单"),
-                    code="spot_close_unavailable",
-                    field="type",
-                )
-            ticket = ticket_transition(
-                ticket=ticket,
-                action=SPOT_ACTION,
-                actor=user,
-                params={"closing_code": SPOT_CLOSING_CODE, "result": answer},
-                expected_version=ticket.version,
-            ).ticket
-    return ticket
+    spot = {"closing_code": SPOT_CLOSING_CODE, "result": answer} if on_the_spot else None
+    try:
+        return ticket_register(draft=_draft(data), actor=user, close_on_the_spot=spot)
+    except HotlineError as err:
+        if on_the_spot and err.code in SPOT_REFUSALS:
+            raise InvalidInput(
+                _("按本单位政策,此类诉求不能当场办结,请登记后派单"),
+                code="spot_close_unavailable",
+                field="type",
+            ) from err
+        raise
+
+
+class _DryRun(Exception):
+    """Raised to roll back a registration made only to show it (复述确认)."""
+
+
+def preview_from_form(*, user: User, data: dict[str, Any], on_the_spot: bool) -> Ticket:
+    """The ticket as ``register_from_form`` would save it, without saving anything.
+
+    The registration runs in a transaction that is then rolled back: the record read back
+    to the caller has the service's defaults and the pack's rules applied (stage, due time,
+    confidentiality, the region of the unit), and a refusal (blocklist, scope, the pack's
+    on-the-spot path) shows before the caller is told anything. Messages and tasks are
+    queued on commit only, so none goes out.
+    """
+    shown: list[Ticket] = []
+    try:
+        with transaction.atomic():
+            shown.append(register_from_form(user=user, data=data, on_the_spot=on_the_spot))
+            raise _DryRun
+    except _DryRun:
+        pass
+    return shown[0]
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def intake(request: HttpRequest) -> HttpResponse:
+    """The form (GET, or 返回修改), the read-back (first post) and the save (确认登记)."""
     user = _user(request)
     units = intake_units(user)
     if not units:
         return error_page(request, Forbidden(_("您没有受理登记的角色"), code="no_intake_role"))
     status = 200
+    readback: Ticket | None = None
+    on_the_spot = "on_the_spot" in request.POST
     if request.method == "POST":
         form = IntakeForm(request.POST, units=units)
-        if form.is_valid():
+        if "edit" in request.POST:
+            pass  # 返回修改: the form as typed
+        elif form.is_valid():
             try:
-                ticket = register_from_form(
-                    user=user, data=form.cleaned_data, on_the_spot="on_the_spot" in request.POST
-                )
+                if "confirm" in request.POST:
+                    ticket = register_from_form(user=user, data=form.cleaned_data, on_the_spot=on_the_spot)
+                    return redirect("web:intake_done", number=ticket.number)
+                readback = preview_from_form(user=user, data=form.cleaned_data, on_the_spot=on_the_spot)
             except HotlineError as err:
                 put_error(form, err)
-            else:
-                return redirect("web:intake_done", number=ticket.number)
-        status = 400
+                status = 400
+        else:
+            status = 400
     else:
         form = IntakeForm(units=units)
     phone = str(form["complainant.phone"].value() or "")
     context = {
         "form": form,
         "f": by_id(form),
+        "readback": readback,
+        "on_the_spot": on_the_spot,
+        "readback_stage": _stage_label(readback) if readback is not None else "",
         "spot_map": spot_close_map(user, units),
+        "region_options": region_options(units),
         "caller": caller_lookup(phone, user) if phone else None,
         "may_request": may_request_blocklist(user),
     }
     return render(request, "web/intake/intake.html", context, status=status)
+
+
+def _stage_label(ticket: Ticket) -> str:
+    return get_pack(ticket.policy).type(ticket.type).stage(ticket.stage).label
 
 
 @login_required
@@ -162,8 +214,7 @@ def intake_done(request: HttpRequest, ticket: Ticket) -> HttpResponse:
                 _("工单“%(number)s”不存在或您无权查看") % {"number": ticket.number}, code="ticket_not_found"
             ),
         )
-    stage = get_pack(ticket.policy).type(ticket.type).stage(ticket.stage)
-    return render(request, "web/intake/done.html", {"ticket": ticket, "stage": stage})
+    return render(request, "web/intake/done.html", {"ticket": ticket, "stage_label": _stage_label(ticket)})
 
 
 @login_required
@@ -174,7 +225,7 @@ def caller_lookup_view(request: HttpRequest) -> HttpResponse:
     if not may_request_blocklist(user):
         return error_page(request, Forbidden(_("您没有受理登记的角色"), code="no_intake_role"))
     phone = request.GET.get("phone") or request.GET.get("complainant.phone") or ""
-    context = {"caller": caller_lookup(phone[:32], user), "may_request": True}
+    context = {"caller": caller_lookup(phone[:PHONE_MAX_LENGTH], user), "may_request": True}
     return render(request, "web/intake/_caller.html", context)
 
 

@@ -14,23 +14,27 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from hotline.core.errors import Conflict, Forbidden, HotlineError, InvalidInput, NotFound
+from hotline.core.parsing import small_int
 from hotline.core.types import User
 from hotline.followup.models import ReturnVisit, VisitStatus
 from hotline.followup.services import record_attempt
 from hotline.policies.registry import get_pack
 from hotline.tickets.models import Attachment, Ticket, TicketEvent
 from hotline.tickets.services import attachment_add
+from hotline.web import extension
 from hotline.web.forms_ticket import ActionForm, AttachmentForm, UnmaskForm, VisitAttemptForm, put_error
 from hotline.web.views.ticket_common import error_page, page_status, visible_ticket
 from hotline.web.views.ticket_page import action_label, actor_name, page_context
 from hotline.workflow.access import access_ticket, ticket_roles, tickets_visible_to
 from hotline.workflow.actions import HANDLERS
-from hotline.workflow.services import ticket_transition, ticket_unmask
+from hotline.workflow.services import allowed_actions, ticket_transition, ticket_unmask
 
 
 def _user(request: HttpRequest) -> User:
@@ -135,6 +139,51 @@ def ticket_action(request: HttpRequest, ticket: Ticket, action: str) -> HttpResp
 
 
 @login_required
+@require_GET
+@visible_ticket
+def extension_preview(request: HttpRequest, ticket: Ticket) -> HttpResponse:
+    """延期后的时限: the due times an extension of ``amount`` would give, before it is asked.
+
+    htmx gets the small preview box; without JavaScript the form's "计算" button brings the
+    whole page back with the form as typed and the preview in it.
+    """
+    user = _user(request)
+    pack = get_pack(ticket.policy)
+    if pack.extension is None or "request_extension" not in allowed_actions(ticket, user):
+        err = Forbidden(_("您不能为此工单申请延期"), code="extension_forbidden")
+        if request.htmx:  # type: ignore[attr-defined]
+            return render(request, "web/ticket/_extension_preview.html", {"preview_error": err.detail})
+        return error_page(request, err)
+    raw = request.GET.get("amount", "").strip()
+    amount = small_int(raw)
+    result: extension.Preview | None = None
+    error = ""
+    left = extension.request_help(ticket, pack, now=timezone.now())
+    if not raw:
+        pass  # nothing typed yet: the box says what it will show
+    elif amount is None or amount < 1 or amount > 1000:
+        error = _("延期数量应为1至1000的整数")
+    else:
+        result = extension.preview(ticket, amount=amount, unit=pack.extension.unit)
+        if left is not None and amount > left.amount_left:
+            error = _("超过本轮可延期的总量(还可延期%(left)s),提交将被拒绝") % {"left": left.amount_left_text}
+    if request.htmx:  # type: ignore[attr-defined]
+        context = {"preview": result, "preview_error": error}
+        return render(request, "web/ticket/_extension_preview.html", context)
+    last = TicketEvent.objects.filter(ticket=ticket).order_by("-seq").values_list("seq", flat=True).first()
+    data = {
+        "expected_version": str(ticket.version),
+        "seen_seq": str(last or 0),
+        "amount": raw[:10],
+        "reason": request.GET.get("reason", "")[:4000],
+    }
+    form = ActionForm(data, action="request_extension", ticket=ticket, pack=pack)
+    return _page(
+        request, ticket, bound={"request_extension": form}, extension_preview=result, preview_error=error
+    )
+
+
+@login_required
 @require_POST
 @visible_ticket
 def ticket_unmask_view(request: HttpRequest, ticket: Ticket) -> HttpResponse:
@@ -189,10 +238,24 @@ def visit_attempt(request: HttpRequest, ticket: Ticket) -> HttpResponse:
         return _page(request, ticket, status=err.status, attempt_form=form, banner=banner)
     visit.refresh_from_db(fields=["status"])
     if was == VisitStatus.OPEN and visit.status == VisitStatus.UNREACHABLE:
-        messages.warning(request, _("已记录未接通。诉求人联系不上,已向其发送评价链接(见“消息发送情况”)。"))
+        messages.warning(
+            request,
+            _("%(number)s 已记录未接通。诉求人联系不上,已向其发送评价链接(见工单的“消息发送情况”)。")
+            % {"number": ticket.number},
+        )
     else:
-        messages.success(request, _("已记录未接通"))
-    return _done(request, reverse("web:ticket", args=[ticket.number]))
+        messages.success(request, _("%(number)s 已记录未接通") % {"number": ticket.number})
+    return _done(request, _next_url(request) or reverse("web:ticket", args=[ticket.number]))
+
+
+def _next_url(request: HttpRequest) -> str:
+    """The page to go back to (``next``, e.g. the callback list) when it is one of ours."""
+    target = request.POST.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
 
 
 @login_required

@@ -9,32 +9,33 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from hotline.core.phones import format_phone
 from hotline.core.types import User
 from hotline.followup.models import ACTIVE_VISIT_STATUSES, ReturnVisit
 from hotline.followup.services import may_record_attempt
 from hotline.notify.selectors import messages_for_ticket
 from hotline.policies.registry import get_pack
 from hotline.policies.schema import Pack, TypePolicy
-from hotline.policies.vocab import ACTION_LABELS, SATISFACTION_LABELS, unit_display
+from hotline.policies.vocab import SATISFACTION_LABELS, unit_display
 from hotline.tickets.masking import IDENTITY_MASKS, identity_of
 from hotline.tickets.models import Attachment, ExtensionRequest, Status, Ticket, TicketEvent, TicketLink
+from hotline.web import extension
+from hotline.web.formatting import deadline_text, person_name
 from hotline.web.forms_ticket import CLOSING_CODES, ActionForm, AttachmentForm, UnmaskForm, VisitAttemptForm
 from hotline.workflow.access import identity_hidden, ticket_roles
+from hotline.workflow.kinds import event_label
 from hotline.workflow.services import allowed_actions
 
-# history actions that are not pack actions
-EVENT_LABELS = {
-    **ACTION_LABELS,
-    "register": pgettext_lazy("action", "登记"),
-    "attach": pgettext_lazy("action", "上传附件"),
-    "recalculate_deadline": pgettext_lazy("action", "重新计算时限"),
-}
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 IDENTITY_LABELS = {
     "name": _("姓名"),
     "phone": _("联系电话"),
@@ -47,7 +48,73 @@ ACTOR_LABELS = {"系统": _("系统"), "公众门户": _("公众门户")}
 
 
 def action_label(action: str) -> str:
-    return str(EVENT_LABELS.get(action, action))
+    """An action's or history event's label (``workflow.kinds``: the one label table)."""
+    return event_label(action)
+
+
+# The actions panel: groups in this order, one form open at a time; an action not named
+# here goes with the first group. Tones colour the buttons by meaning.
+HANDLE_ACTIONS = (
+    "accept", "dispatch", "sign", "assign", "instruct", "interim_reply", "reply", "approve_reply",
+    "return_visit", "redispatch", "resume", "close", "reopen", "supervise",
+)  # fmt: skip
+ACTION_GROUPS: tuple[tuple[str, StrPromise, tuple[str, ...]], ...] = (
+    ("handle", _("办理"), HANDLE_ACTIONS),
+    ("extension", _("延期"), ("request_extension", "approve_extension", "deny_extension")),
+    ("negative", _("退回与中止"), ("send_back", "return", "reject", "suspend")),
+)
+STATUS_TONES = {Status.OPEN.value: "primary", Status.SUSPENDED.value: "warning"}  # the header's badge
+NEGATIVE_ACTIONS = frozenset({"reject", "return", "deny_extension", "suspend", "send_back"})
+CAUTION_ACTIONS = frozenset({"supervise"})
+
+
+def action_tone(action: str) -> str:
+    """``negative`` (不予受理, 退单, 驳回延期, 中止, 退回重办), ``caution`` (督办) or ``positive``."""
+    if action in NEGATIVE_ACTIONS:
+        return "negative"
+    if action in CAUTION_ACTIONS:
+        return "caution"
+    return "positive"
+
+
+@dataclass
+class ActionItem:
+    action: str
+    label: str
+    tone: str
+    form: ActionForm
+    open: bool = False
+
+
+@dataclass
+class ActionGroup:
+    key: str
+    label: str
+    items: list[ActionItem]
+
+
+# The form open when the page loads: the first of these the user may take (the next step
+# on the main path); none of the others, negative ones least of all, opens by itself.
+OPEN_FIRST = (
+    "approve_extension", "approve_reply", "instruct", "accept", "sign", "dispatch", "reply",
+    "return_visit", "close", "assign", "resume",
+)  # fmt: skip
+
+
+def action_groups(items: list[ActionItem], *, opened: str | None) -> list[ActionGroup]:
+    """The items in their groups; ``opened`` (a form the user is working on) is the open one,
+    else the first of ``OPEN_FIRST`` there is."""
+    groups = [ActionGroup(key, str(label), []) for key, label, _names in ACTION_GROUPS]
+    for item in items:
+        index = next((i for i, (_k, _l, names) in enumerate(ACTION_GROUPS) if item.action in names), 0)
+        groups[index].items.append(item)
+    for group, (_key, _label, names) in zip(groups, ACTION_GROUPS, strict=True):
+        group.items.sort(key=lambda it: names.index(it.action) if it.action in names else len(names))
+    by_action = {item.action: item for group in groups for item in group.items}
+    target = by_action.get(opened or "") or next((by_action[a] for a in OPEN_FIRST if a in by_action), None)
+    if target is not None:
+        target.open = True
+    return [group for group in groups if group.items]
 
 
 def _stage_label(policy: TypePolicy, code: str) -> str:
@@ -63,24 +130,39 @@ class EventRow:
     to_label: str
     detail: str
 
+    @property
+    def comment_id(self) -> str:
+        return f"event-comment-{self.event.seq}"
+
 
 def actor_name(event: TicketEvent) -> str:
     if event.actor_id and event.actor:
-        return event.actor.get_full_name() or event.actor.username
+        return person_name(event.actor)
     label = event.actor_label or "系统"
     return str(ACTOR_LABELS.get(label, label))
 
 
-def _detail(event: TicketEvent) -> str:
+def _people(events: list[TicketEvent]) -> dict[str, str]:
+    """User name → the person's name, for the user names that payloads store (one query)."""
+    usernames = {str(e.payload["handler"]) for e in events if (e.payload or {}).get("handler")}
+    if not usernames:
+        return {}
+    users = get_user_model().objects.filter(username__in=usernames)
+    return {u.username: person_name(u) for u in users}
+
+
+def _detail(event: TicketEvent, people: Mapping[str, str] | None = None) -> str:
     """A short summary, in the user's language, of what the payload adds to the comment."""
     p: Mapping[str, Any] = event.payload or {}
+    people = people or {}
     parts = []
     if p.get("unit_name"):
         parts.append(gettext("派至%(unit)s") % {"unit": p["unit_name"]})
     if p.get("round"):
         parts.append(gettext("第%(round)s轮") % {"round": p["round"]})
     if p.get("handler"):
-        parts.append(gettext("承办人 %(handler)s") % {"handler": p["handler"]})
+        handler = str(p["handler"])
+        parts.append(gettext("承办人 %(handler)s") % {"handler": people.get(handler, handler)})
     if p.get("reason_label"):
         parts.append(str(p["reason_label"]))
     if p.get("satisfaction"):
@@ -94,11 +176,12 @@ def _detail(event: TicketEvent) -> str:
         parts.append(str(p["name"]))
     if p.get("due_at") and event.action in ("approve_extension", "resume", "recalculate_deadline"):
         due = datetime.fromisoformat(str(p["due_at"]))
-        parts.append(gettext("新时限 %(due)s") % {"due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M")})
+        parts.append(gettext("新时限 %(due)s") % {"due": deadline_text(due)})
     return pgettext("separator", ";").join(parts)
 
 
 def event_rows(ticket: Ticket, policy: TypePolicy, events: list[TicketEvent]) -> list[EventRow]:
+    people = _people(events)
     return [
         EventRow(
             event=e,
@@ -106,7 +189,7 @@ def event_rows(ticket: Ticket, policy: TypePolicy, events: list[TicketEvent]) ->
             label=action_label(e.action),
             from_label=_stage_label(policy, e.from_stage) if e.from_stage else "",
             to_label=_stage_label(policy, e.to_stage) if e.to_stage else "",
-            detail=_detail(e),
+            detail=_detail(e, people),
         )
         for e in events
     ]
@@ -118,11 +201,11 @@ def shown_identity(ticket: Ticket, unmasked: Mapping[str, str] | None = None) ->
     The one masking rule of the staff screens (the ticket page, the callback list).
     """
     if unmasked is not None:
-        return dict(unmasked)
+        return {**unmasked, "phone": format_phone(unmasked.get("phone", ""))}
     raw = identity_of(ticket)
     if identity_hidden(ticket):
         return {k: IDENTITY_MASKS[k](v) for k, v in raw.items()}
-    return raw
+    return {**raw, "phone": format_phone(raw.get("phone", ""))}
 
 
 def _identity(ticket: Ticket, unmasked: Mapping[str, str] | None) -> dict[str, Any]:
@@ -155,6 +238,8 @@ def _messages(ticket: Ticket, masked: bool) -> list[dict[str, Any]]:
         address = str(getattr(m, "address", "") or "")
         if masked and address:
             address = IDENTITY_MASKS["email" if "@" in address else "phone"](address)
+        elif address and "@" not in address:
+            address = format_phone(address)
         rows.append({"message": m, "address": address})
     return rows
 
@@ -169,8 +254,11 @@ def page_context(
     attachment_form: AttachmentForm | None = None,
     banner: Mapping[str, Any] | None = None,
     attempt_form: VisitAttemptForm | None = None,
+    extension_preview: extension.Preview | None = None,
+    preview_error: str = "",
 ) -> dict[str, Any]:
-    """Everything the page template needs; ``bound`` are forms to show as the user typed them."""
+    """Everything the page template needs; ``bound`` are forms to show as the user typed them
+    (the first of them is the open one in the actions panel)."""
     pack = get_pack(ticket.policy)
     policy = pack.type(ticket.type)
     now = timezone.now()
@@ -178,7 +266,7 @@ def page_context(
     allowed = allowed_actions(ticket, user)
     bound = bound or {}
     last_seq = events[-1].seq if events else 0
-    forms = []
+    items = []
     for name in allowed:
         if name == "unmask":
             continue
@@ -188,13 +276,15 @@ def page_context(
             pack=pack,
             initial={"expected_version": ticket.version, "seen_seq": last_seq},
         )
-        forms.append({"action": name, "label": action_label(name), "form": form})
+        items.append(ActionItem(action=name, label=action_label(name), tone=action_tone(name), form=form))
+    groups = action_groups(items, opened=next(iter(bound), None))
     identity = _identity(ticket, unmasked)
     is_open = ticket.status == Status.OPEN
     return {
         "ticket": ticket,
         "pack": pack,
         "stage": policy.stage(ticket.stage),
+        "status_tone": STATUS_TONES.get(ticket.status, "secondary"),
         "identity": identity,
         "can_unmask": "unmask" in allowed,
         "unmask_form": unmask_form or UnmaskForm(),
@@ -209,7 +299,18 @@ def page_context(
         "linked_from": list(TicketLink.objects.filter(target=ticket).select_related("ticket")),
         "extensions": list(ExtensionRequest.objects.filter(ticket=ticket).select_related("requested_by")),
         "delivery": _messages(ticket, identity["masked"]),
-        "action_forms": forms,
+        "action_groups": groups,
+        "has_actions": bool(items),
+        "extension_help": (
+            extension.request_help(ticket, pack, now=now) if "request_extension" in allowed else None
+        ),
+        "extension_pending": (
+            extension.pending_request(ticket)
+            if {"approve_extension", "deny_extension"} & set(allowed)
+            else None
+        ),
+        "extension_preview": extension_preview,
+        "preview_error": preview_error,
         "closing_codes": CLOSING_CODES,
         "banner": banner,
         "satisfaction_label": SATISFACTION_LABELS.get(ticket.satisfaction, ""),

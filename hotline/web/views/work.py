@@ -7,14 +7,13 @@ read through ``hotline.web.selectors`` and change tickets only through
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,15 +23,29 @@ from django.views.decorators.http import require_GET, require_POST
 
 from hotline.core.errors import Conflict, HotlineError, InvalidTransition
 from hotline.core.parsing import small_int
-from hotline.followup.selectors import callback_list
-from hotline.notify.services import mark_read
+from hotline.core.phones import EXTENSION_MARK
+from hotline.core.types import User
+from hotline.followup.models import AttemptOutcome
+from hotline.notify.selectors import inbox_by_ticket
+from hotline.notify.services import mark_all_read, mark_read, mark_ticket_read
 from hotline.org.models import Role, Unit
 from hotline.policies.registry import all_packs
 from hotline.web import selectors
 from hotline.web.forms_work import BoardFilterForm, BulkSignForm, LoginForm, WorklistFilterForm
 from hotline.web.views.ticket_page import shown_identity
-from hotline.workflow.access import tickets_visible_to
+from hotline.workflow.access import identity_hidden, tickets_visible_to
 from hotline.workflow.services import ticket_transition
+
+FAVICON = Path(__file__).resolve().parent.parent / "static" / "hotline" / "favicon.ico"
+
+
+@require_GET
+def favicon(request: HttpRequest) -> FileResponse:
+    """``/favicon.ico``, which browsers ask for on pages that name no icon (the admin, the
+    API's JSON): our own icon, so no page logs a 404 for it."""
+    response = FileResponse(FAVICON.open("rb"), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 class LoginView(auth_views.LoginView):
@@ -45,9 +58,15 @@ class LogoutView(auth_views.LogoutView):
     """POST only (Django's own rule): a link cannot log anyone out."""
 
 
-def _require_page(request: HttpRequest, page: str) -> None:
-    if page not in selectors.allowed_pages(request.user):
-        raise PermissionDenied(_("您的角色不能使用此页面"))
+def _page_denied(request: HttpRequest, page: str) -> HttpResponse | None:
+    """The Chinese 403 page when the user's roles may not use ``page``, else None.
+
+    Rendered here rather than raised as ``PermissionDenied``: Django logs a raised one with
+    its full traceback, and a refused page is an everyday answer, not an error.
+    """
+    if page in selectors.allowed_pages(request.user):
+        return None
+    return render(request, "403.html", {"exception": _("您的角色不能使用此页面")}, status=403)
 
 
 def _htmx_partial(request: HttpRequest, target: str) -> bool:
@@ -69,8 +88,12 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def worklist(request: HttpRequest) -> HttpResponse:
-    _require_page(request, "worklist")
-    form = WorklistFilterForm(request.GET)
+    denied = _page_denied(request, "worklist")
+    if denied is not None:
+        return denied
+    form = WorklistFilterForm(
+        request.GET, stages=selectors.stage_choices(selectors.packs_in_use(request.user))
+    )
     filters = form.filters()
     # handlers and agents start on their own tickets, everyone else on the unit's
     only_own = selectors.roles_of(request.user) <= {Role.HANDLER, Role.AGENT}
@@ -87,6 +110,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "tab_query": _without(request, "tab", "page"),
         "can_bulk_sign": any(row.can_sign for row in result.rows),
+        "mine_means": selectors.mine_means(request.user),
         "now": now,
     }
     if _htmx_partial(request, "worklist-results"):
@@ -113,7 +137,9 @@ def _sign_failure(error: HotlineError) -> str:
 @require_POST
 def bulk_sign(request: HttpRequest) -> HttpResponse:
     """批量签收: sign each checked ticket on its own, so one conflict loses none of the others."""
-    _require_page(request, "worklist")
+    denied = _page_denied(request, "worklist")
+    if denied is not None:
+        return denied
     form = BulkSignForm(request.POST)
     back = _back(request, reverse("web:worklist"))
     if not form.is_valid():
@@ -157,7 +183,9 @@ def _back(request: HttpRequest, default: str) -> str:
 @login_required
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
-    _require_page(request, "board")
+    denied = _page_denied(request, "board")
+    if denied is not None:
+        return denied
     units = selectors.board_units(request.user)
     form = BoardFilterForm(request.GET, units=units)
     form.is_valid()
@@ -174,7 +202,9 @@ def board(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def approvals(request: HttpRequest) -> HttpResponse:
-    _require_page(request, "approvals")
+    denied = _page_denied(request, "approvals")
+    if denied is not None:
+        return denied
     sections = selectors.approvals(request.user, now=timezone.now())
     return render(request, "web/work/approvals.html", {"sections": sections})
 
@@ -183,34 +213,73 @@ def approvals(request: HttpRequest) -> HttpResponse:
 @require_GET
 def callbacks(request: HttpRequest) -> HttpResponse:
     """Return-visit tasks by due time, with what a call needs: the phone (masked as on the
-    ticket page) and how many calls have failed so far, in a fixed number of queries."""
-    _require_page(request, "callbacks")
-    size = selectors.PAGE_SIZE
-    visits = list(callback_list(request.user).annotate(attempt_count=Count("attempts"))[: size + 1])
-    rows = [{"visit": v, "phone": shown_identity(v.ticket)["phone"]} for v in visits[:size]]
-    return render(request, "web/work/callbacks.html", {"rows": rows, "has_more": len(visits) > size})
+    ticket page, a ``tel:`` link when it is not), how many calls have failed so far, the
+    overdue mark, and per row: call, record a failed call, open the ticket."""
+    denied = _page_denied(request, "callbacks")
+    if denied is not None:
+        return denied
+    found, has_more = selectors.callbacks(request.user, now=timezone.now())
+    rows = []
+    for row in found:
+        ticket = row.visit.ticket
+        hidden = identity_hidden(ticket)
+        rows.append(
+            {
+                "visit": row.visit,
+                "mark": row.mark,
+                "phone": shown_identity(ticket)["phone"],
+                "dial": "" if hidden else dial_target(ticket.complainant_phone),
+            }
+        )
+    context = {
+        "rows": rows,
+        "has_more": has_more,
+        "outcomes": AttemptOutcome.choices,
+        "here": request.get_full_path(),
+    }
+    return render(request, "web/work/callbacks.html", context)
+
+
+def dial_target(phone: str) -> str:
+    """What a ``tel:`` link dials (RFC 3966): the stored ``+8613255550002``, a fixed line's
+    extension as ``;ext=123``; ``""`` when there is no number."""
+    line, _mark, extension = phone.partition(EXTENSION_MARK)
+    kept = "".join(ch for ch in line if ch.isascii() and (ch.isdigit() or ch == "+"))
+    if not any(ch.isdigit() for ch in kept):
+        return ""
+    return f"{kept}{EXTENSION_MARK}{extension}" if extension.isascii() and extension.isdigit() else kept
 
 
 @login_required
 @require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
-    _require_page(request, "notifications")
-    items, has_more = selectors.inbox(request.user)
-    return render(request, "web/work/notifications.html", {"items": items, "has_more": has_more})
+    denied = _page_denied(request, "notifications")
+    if denied is not None:
+        return denied
+    page = small_int(request.GET.get("page", "")) or 1
+    size = selectors.PAGE_SIZE
+    groups, has_more = inbox_by_ticket(request.user, offset=(page - 1) * size, limit=size)
+    context = {"groups": groups, "has_more": has_more, "page": page}
+    return render(request, "web/work/notifications.html", context)
 
 
 @login_required
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
-    """Mark the checked notifications (or all shown, ``all=1``) as read."""
-    _require_page(request, "notifications")
-    ids = [n for n in map(small_int, request.POST.getlist("id")) if n is not None]
+    """Mark read: all the user's notifications (``all=1``, not only the page shown), one
+    ticket's (``ticket=<id>``) or the checked ones (``id``)."""
+    denied = _page_denied(request, "notifications")
+    if denied is not None:
+        return denied
+    user = request.user
+    assert isinstance(user, User)  # login_required
+    ticket_id = small_int(request.POST.get("ticket", ""))
     if request.POST.get("all"):
-        ids = [int(item.pk) for item in selectors.inbox(request.user)[0]]
-    try:
-        mark_read(request.user, ids)  # type: ignore[arg-type]  # login_required: a User
-    except HotlineError as error:
-        messages.error(request, str(error.detail))
+        mark_all_read(user)
+    elif ticket_id is not None:
+        mark_ticket_read(user, ticket_id)
+    else:
+        mark_read(user, [n for n in map(small_int, request.POST.getlist("id")) if n is not None])
     return HttpResponseRedirect(reverse("web:notifications"))
 
 
@@ -218,5 +287,7 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
 @require_GET
 def packs(request: HttpRequest) -> HttpResponse:
     """The loaded policy packs, read-only (they are files: changed by deploying, not here)."""
-    _require_page(request, "packs")
+    denied = _page_denied(request, "packs")
+    if denied is not None:
+        return denied
     return render(request, "web/work/packs.html", {"packs": all_packs()})
