@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.utils import html
@@ -41,7 +41,8 @@ from hotline.tickets.models import (
     TicketType,
 )
 from hotline.workflow.access import identity_hidden
-from hotline.workflow.drafts import Person, Respondent, TicketDraft
+from hotline.workflow.drafts import TicketDraft, draft_from_data
+from hotline.workflow.params import Param, params_of
 from hotline.workflow.services import allowed_actions
 
 # every action the API accepts: the packs' actions plus those governed by the engine (unmask)
@@ -197,33 +198,9 @@ class TicketCreate(StrictSerializer):
     def validate_occurred_on(self, value: date | None) -> date | None:
         return check_occurred_on(value)
 
-    def validate_links(self, value: list[dict[str, str]]) -> list[dict[str, str]]:
-        # the same link twice is one link (it was an IntegrityError, a 500)
-        unique: dict[tuple[str, str], dict[str, str]] = {}
-        for link in value:
-            unique.setdefault((link["kind"], link["number"]), link)
-        return list(unique.values())
-
     def to_draft(self) -> TicketDraft:
-        d = self.validated_data
-        return TicketDraft(
-            type=d["type"],
-            channel=d["channel"],
-            policy=d["policy"],
-            received_at=d["received_at"],
-            subject=d["subject"],
-            description=d["description"],
-            demand=d["demand"],
-            complainant=Person(**d.get("complainant", {})),
-            respondent=Respondent(**d.get("respondent", {})),
-            category=d["category"],
-            severity=d["severity"],
-            unit=d["unit"],
-            region=d["region"],
-            occurred_on=d["occurred_on"],
-            confidential=d["confidential"],
-            links=[(link["kind"], link["number"]) for link in d["links"]],
-        )
+        """The draft, through the one builder (the same link twice is one link there)."""
+        return draft_from_data(self.validated_data)
 
 
 class UnitOut(serializers.ModelSerializer):
@@ -413,24 +390,67 @@ class TicketListOut(TicketOut):
         read_only_fields = fields
 
 
-class ActionIn(StrictSerializer):
+def _param_field(param: Param, *, for_schema: bool) -> serializers.Field:
+    """One action parameter as a request field. At run time every parameter is optional here
+    and the action's handler refuses what is missing with its own code (``result_required``);
+    the schema marks the required ones."""
+    required = param.required and for_schema
+    help_text = f"{param.label}{(':' + param.help) if param.help else ''}"
+    if param.kind == "amount":
+        return serializers.IntegerField(required=required, min_value=1, max_value=1000, help_text=help_text)
+    if param.kind == "satisfaction":
+        return serializers.ChoiceField(choices=Satisfaction.choices, required=required, help_text=help_text)
+    if required:
+        return serializers.CharField(max_length=param.max_length, allow_blank=False, help_text=help_text)
+    return Text(max_length=param.max_length, help_text=help_text)
+
+
+def _action_serializer(action: str, *, for_schema: bool) -> type[StrictSerializer]:
+    fields: dict[str, Any] = {
+        "action": serializers.ChoiceField(choices=[action]),
+        "version": serializers.IntegerField(
+            required=False,
+            min_value=1,
+            max_value=2**31 - 1,
+            help_text="调用方看到的工单版本;与当前不符时返回409",
+        ),
+    }
+    for param in params_of(action):
+        fields[param.name] = _param_field(param, for_schema=for_schema)
+    name = "".join(part.title() for part in action.split("_")) + ("ActionIn" if for_schema else "ActionRun")
+    return type(name, (StrictSerializer,), fields)
+
+
+# One request shape per action, derived from ``workflow.params.ACTION_PARAMS``.
+ACTION_INPUTS: dict[str, type[StrictSerializer]] = {
+    a: _action_serializer(a, for_schema=False) for a in ACTIONS
+}
+ActionIn = PolymorphicProxySerializer(
+    component_name="ActionIn",
+    serializers={a: _action_serializer(a, for_schema=True) for a in ACTIONS},
+    resource_type_field_name="action",
+)
+
+
+class ActionChoice(StrictSerializer):
+    """The first look at an action request: which action (the rest depends on it)."""
+
     action = serializers.ChoiceField(choices=ACTIONS)
-    version = serializers.IntegerField(
-        required=False, min_value=1, max_value=2**31 - 1, help_text="调用方看到的工单版本;与当前不符时返回409"
-    )
-    comment = Text(max_length=4000)
-    reason = Text(max_length=4000, help_text="reject:理由编码;return/suspend/reopen/unmask/延期:理由")
-    unit = Text(max_length=32, help_text="dispatch/redispatch:单位编码")
-    handler = Text(max_length=150, help_text="assign:承办人用户名")
-    result = Text(max_length=20000, help_text="reply/interim_reply/close:答复或办结内容")
-    instruction = Text(max_length=4000, help_text="instruct:领导批示内容")
-    amount = serializers.IntegerField(
-        required=False, min_value=1, max_value=1000, help_text="request_extension"
-    )
-    satisfaction = serializers.ChoiceField(
-        choices=Satisfaction.choices, required=False, help_text="return_visit"
-    )
-    closing_code = Text(max_length=32)
+
+    def to_internal_value(self, data: Any) -> Any:
+        # only ``action`` is read here; the action's own shape checks the rest
+        if isinstance(data, Mapping):
+            data = {"action": data.get("action")}
+        return super().to_internal_value(data)
+
+
+def action_input(data: Any) -> dict[str, Any]:
+    """The validated body of an action request: its action's parameters and the version."""
+    choice = ActionChoice(data=data)
+    choice.is_valid(raise_exception=True)
+    form = ACTION_INPUTS[choice.validated_data["action"]](data=data)
+    form.is_valid(raise_exception=True)
+    return dict(form.validated_data)
 
 
 class EventOut(serializers.ModelSerializer):

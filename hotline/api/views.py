@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from hotline.api import serializers as s
 from hotline.api.filters import TicketFilter
 from hotline.calendar.services import compute_deadline, days_between
+from hotline.core.clients import client_address
 from hotline.core.errors import InvalidInput
 from hotline.org.models import Unit
 from hotline.portal.selectors import public_progress, public_ticket
@@ -68,9 +69,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     def actions(self, request: Request, number: str) -> Response:
         ticket = self.get_object()
-        form = s.ActionIn(data=request.data)
-        form.is_valid(raise_exception=True)
-        params = dict(form.validated_data)
+        params = s.action_input(request.data)
         name = params.pop("action")
         version = params.pop("version", None)
         result = ticket_transition(
@@ -189,7 +188,8 @@ class PublicStatusView(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("code", str, required=True)], responses=s.PublicStatus)
     def get(self, request: Request, number: str) -> Response:
-        progress = public_progress(public_ticket(number, request.query_params.get("code", "")))
+        code = request.query_params.get("code", "")
+        progress = public_progress(public_ticket(number, code, client=client_address(request)))
         body = {
             "number": progress.number,
             "type": progress.type,

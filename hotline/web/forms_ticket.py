@@ -33,6 +33,7 @@ from hotline.tickets.models import (
     TicketType,
 )
 from hotline.web.extension import UNIT_NAMES as EXTENSION_UNIT_NAMES
+from hotline.workflow.params import Param, params_of
 from hotline.workflow.roles import INTAKE_ROLES
 
 # Phone numbers are checked and normalised by the services (``hotline.core.phones``), whose
@@ -217,71 +218,44 @@ def _handlers_of(unit: Unit) -> list[tuple[str, Any]]:
     return [("", _("—— 请选择承办人 ——"))] + [(u.username, u.get_full_name() or u.username) for u in users]
 
 
-def _fields_for(action: str, ticket: Ticket, pack: Pack) -> dict[str, forms.Field]:
-    comment = _text(_("说明"), max_length=4000, rows=2)
-    reason = _text(_("理由"), max_length=4000, rows=2)
-    if action == "reject":
+def _param_field(param: Param, ticket: Ticket, pack: Pack) -> forms.Field:
+    """One action parameter (``workflow.params``) as a form field. Every field is optional
+    here: the action's handler refuses a missing one with its own readable message."""
+    if param.kind == "reject_reason":
         reasons = [("", _("—— 请选择不予受理理由 ——")), *pack.reject_reasons.items()]
-        return {
-            "reason": forms.ChoiceField(label=_("不予受理理由"), choices=reasons, required=False),
-            "comment": comment,
-        }
-    if action in ("dispatch", "redispatch"):
-        label = _("责任单位") if action == "dispatch" else _("责任单位(不选则派回原单位)")
-        return {
-            "unit": forms.ChoiceField(label=label, choices=_units_for_dispatch(), required=False),
-            "comment": comment,
-        }
-    if action == "assign":
-        return {
-            "handler": forms.ChoiceField(
-                label=_("承办人"), choices=_handlers_of(ticket.unit), required=False
-            ),
-            "comment": comment,
-        }
-    if action == "reply":
-        return {"result": _text(_("答复内容"), max_length=20000, rows=3)}
-    if action == "interim_reply":
-        return {"result": _text(_("阶段性答复内容"), max_length=20000, rows=3)}
-    if action == "approve_reply":
-        return {"comment": _text(_("审核意见(可不填)"), max_length=4000, rows=2)}
-    if action == "send_back":
-        return {"reason": _text(_("退回理由(承办人将看到)"), max_length=4000, rows=2)}
-    if action == "instruct":
-        return {"instruction": _text(_("批示内容"), max_length=4000, rows=3)}
-    if action == "request_extension":
+        return forms.ChoiceField(label=param.label, choices=reasons, required=False)
+    if param.kind == "unit":
+        return forms.ChoiceField(label=param.label, choices=_units_for_dispatch(), required=False)
+    if param.kind == "handler":
+        return forms.ChoiceField(label=param.label, choices=_handlers_of(ticket.unit), required=False)
+    if param.kind == "amount":
         unit = pack.extension.unit if pack.extension else ""
-        return {
-            "amount": forms.IntegerField(
-                label=format_lazy(_("{}({})"), _("延期数量"), EXTENSION_UNIT_NAMES.get(unit, unit)),
-                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-                required=False,
-                min_value=1,
-                max_value=1000,
-                error_messages={"invalid": _("延期数量应为整数")},
-            ),
-            "reason": _text(_("延期理由"), max_length=4000, rows=2),
-        }
-    if action in ("return", "suspend", "reopen"):
-        return {"reason": reason}
-    if action == "return_visit":
-        return {
-            "satisfaction": forms.ChoiceField(
-                label=_("满意度"), choices=Satisfaction.choices, required=False, widget=forms.RadioSelect
-            ),
-            "comment": _text(_("回访记录"), max_length=4000, rows=2),
-        }
-    if action == "close":
-        return {
-            "closing_code": forms.CharField(
-                label=_("办结类型"),
-                max_length=32,
-                required=False,
-                widget=forms.TextInput(attrs={"list": "closing-codes", "placeholder": "handled"}),
-            ),
-            "result": _text(_("办结说明(将告知诉求人)"), max_length=20000, rows=2),
-        }
-    return {"comment": comment}
+        return forms.IntegerField(
+            label=format_lazy(_("{}({})"), param.label, EXTENSION_UNIT_NAMES.get(unit, unit)),
+            widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            required=False,
+            min_value=1,
+            max_value=1000,
+            error_messages={"invalid": _("延期数量应为整数")},
+        )
+    if param.kind == "satisfaction":
+        return forms.ChoiceField(
+            label=param.label, choices=Satisfaction.choices, required=False, widget=forms.RadioSelect
+        )
+    if param.kind == "closing_code":
+        return forms.CharField(
+            label=param.label,
+            max_length=param.max_length,
+            required=False,
+            widget=forms.TextInput(attrs={"list": "closing-codes", "placeholder": "handled"}),
+        )
+    rows = 3 if param.max_length > 4000 or param.name == "instruction" else 2
+    return _text(param.label, max_length=param.max_length, rows=rows if param.multiline else 0)
+
+
+def _fields_for(action: str, ticket: Ticket, pack: Pack) -> dict[str, forms.Field]:
+    """The action's form fields, from the one table of action parameters."""
+    return {param.name: _param_field(param, ticket, pack) for param in params_of(action)}
 
 
 class ActionForm(forms.Form):
