@@ -3,14 +3,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
 
-from hotline.core.phones import normalise_phone
 from hotline.org.models import Unit
 from hotline.tickets.models import OPEN_STATUSES, Status, Ticket, TicketType
+from hotline.workflow.selectors import overdue_q, phone_q
 
 
 class UtcIsoDateTimeField(IsoDateTimeField):
@@ -61,14 +61,12 @@ class TicketFilter(filters.FilterSet):
     def filter_overdue(self, qs: QuerySet[Ticket], name: str, value: bool | None) -> QuerySet[Ticket]:
         if value is None:
             return qs
-        overdue = Q(status=Status.OPEN, due_at__lt=timezone.now())
+        overdue = overdue_q(timezone.now())
         return qs.filter(overdue) if value else qs.filter(status__in=OPEN_STATUSES).exclude(overdue)
 
     def filter_phone(self, qs: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
-        # Stored numbers are normalised (hotline.core.phones): so is the query, in whatever
-        # form it was typed; a value that is not a number is refused (400, invalid_phone).
-        # A number search must not reveal who filed a confidential report.
-        number = normalise_phone(value, field="phone")
-        if not number:
-            return qs
-        return qs.filter(complainant_phone=number, confidential=False)
+        # the same match as the workbench's search (``workflow.selectors.phone_q``): any way
+        # of typing the number; an invalid one is refused (400, invalid_phone); confidential
+        # reports are never found by number
+        by_phone = phone_q(value)
+        return qs if by_phone is None else qs.filter(by_phone)

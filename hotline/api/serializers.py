@@ -7,6 +7,7 @@ and the OpenAPI schema says so (``additionalProperties: false``, ``hotline.api.s
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -28,7 +29,6 @@ from hotline.policies.registry import get_pack
 from hotline.policies.vocab import ACTIONS as VOCAB_ACTIONS
 from hotline.policies.vocab import ENGINE_ACTIONS, LIMIT_UNITS
 from hotline.portal.services import occurred_on_check
-from hotline.tickets.masking import IDENTITY_MASKS, identity_of
 from hotline.tickets.models import (
     Category,
     Channel,
@@ -40,10 +40,11 @@ from hotline.tickets.models import (
     TicketEvent,
     TicketType,
 )
-from hotline.workflow.access import identity_hidden
 from hotline.workflow.drafts import TicketDraft, draft_from_data
+from hotline.workflow.identity import identity_for
 from hotline.workflow.params import Param, params_of
-from hotline.workflow.services import allowed_actions
+from hotline.workflow.selectors import is_overdue
+from hotline.workflow.services import TransitionResult, allowed_actions
 
 # every action the API accepts: the packs' actions plus those governed by the engine (unmask)
 ACTIONS = [*VOCAB_ACTIONS, *ENGINE_ACTIONS]
@@ -230,12 +231,12 @@ class ComplainantOut(serializers.Serializer):
     masked = serializers.BooleanField(help_text="身份信息是否已脱敏")
 
 
-def complainant_data(ticket: Ticket, *, unmasked: bool) -> dict[str, Any]:
-    raw = identity_of(ticket)
-    masked = identity_hidden(ticket) and not unmasked
-    if masked:
-        raw = {k: IDENTITY_MASKS[k](v) for k, v in raw.items()}
-    return {**raw, "anonymous": ticket.anonymous, "customer_class": ticket.customer_class, "masked": masked}
+def complainant_data(
+    ticket: Ticket, viewer: AnyUser, *, unmask: TransitionResult | None = None
+) -> dict[str, Any]:
+    """``complainant`` as ``viewer`` may see it (``workflow.identity``); ``unmask`` is the
+    result of the unmask this answer is for, if any (the context key ``unmask``)."""
+    return dataclasses.asdict(identity_for(ticket, viewer, unmask=unmask))
 
 
 class TicketOut(serializers.ModelSerializer):
@@ -306,7 +307,7 @@ class TicketOut(serializers.ModelSerializer):
 
     @extend_schema_field(ComplainantOut)
     def get_complainant(self, obj: Ticket) -> dict[str, Any]:
-        return complainant_data(obj, unmasked=bool(self.context.get("unmasked")))
+        return complainant_data(obj, self._user(), unmask=self.context.get("unmask"))
 
     @extend_schema_field(RespondentIn)
     def get_respondent(self, obj: Ticket) -> dict[str, str]:
@@ -320,7 +321,7 @@ class TicketOut(serializers.ModelSerializer):
         return get_pack(obj.policy).type(obj.type).stage(obj.stage).label
 
     def get_overdue(self, obj: Ticket) -> bool:
-        return bool(obj.status == "open" and obj.due_at and obj.due_at < timezone.now())
+        return is_overdue(obj, timezone.now())
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=ACTIONS)))
     def get_allowed_actions(self, obj: Ticket) -> list[str]:

@@ -15,7 +15,7 @@ import dataclasses
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,8 +27,9 @@ from hotline.demo.samples import GIVEN, SAMPLES, STREETS, SURNAMES
 from hotline.demo.seed import DemoOrg
 from hotline.notify.services import mark_all_read
 from hotline.tickets.models import Channel, Status, Ticket
-from hotline.workflow.drafts import Person, Respondent, TicketDraft
+from hotline.workflow.drafts import TicketDraft, draft_from_data
 from hotline.workflow.registration import ticket_register
+from hotline.workflow.selectors import DUE_SOON
 from hotline.workflow.services import ticket_transition
 
 HANDLING_UNITS = [("JZ-DH-SJ", "handler"), ("JZ-XS-ZJ", "handler2"), ("JZ-DH-CG", "handler3")]
@@ -39,7 +40,6 @@ STAFF = ("agent", "coordinator", "leader", "head", "head2", "head3", "handler", 
 
 HISTORY = timedelta(days=40)  # the oldest demo ticket was received this long ago
 OPEN_SHARE = 0.25  # tickets still open when the demo is made
-DUE_SOON = timedelta(hours=4)  # as the worklists mark it (hotline.web.selectors.DUE_SOON)
 State = Literal["in_time", "due_soon", "overdue"]
 # What the open tickets' running clocks look like: mostly in time, a few overdue.
 OPEN_STATES: tuple[tuple[State, float], ...] = (("in_time", 0.75), ("due_soon", 0.17), ("overdue", 0.08))
@@ -48,13 +48,14 @@ READ_BEFORE = timedelta(days=1)  # in-app messages older than this are read
 _MINUTE = timedelta(minutes=1)
 
 
-def random_person(rng: random.Random) -> Person:
-    return Person(
-        name=rng.choice(SURNAMES) + rng.choice(GIVEN),
-        phone=f"1{rng.choice('38')}{rng.randrange(10**9):09d}",  # 13x/18x: every number valid
-        address=f"江州市{rng.choice(['东湖区', '西山县'])}{rng.choice(STREETS)}{rng.randrange(1, 300)}号",
-        customer_class=rng.choice(["", "", "A", "B", "C", "VIP"]),
-    )
+def random_person(rng: random.Random) -> dict[str, str]:
+    """A complainant as the draft builder takes one (the staff API's ``complainant``)."""
+    return {
+        "name": rng.choice(SURNAMES) + rng.choice(GIVEN),
+        "phone": f"1{rng.choice('38')}{rng.randrange(10**9):09d}",  # 13x/18x: every number valid
+        "address": f"江州市{rng.choice(['东湖区', '西山县'])}{rng.choice(STREETS)}{rng.randrange(1, 300)}号",
+        "customer_class": rng.choice(["", "", "A", "B", "C", "VIP"]),
+    }
 
 
 @dataclass(frozen=True)
@@ -75,23 +76,25 @@ class _Undo(Exception):
 
 def _plan(rng: random.Random) -> _Plan:
     ttype, category, subject, description, demand, respondent = rng.choice(SAMPLES)
-    person = random_person(rng)
+    person: dict[str, Any] = dict(random_person(rng))
     if ttype == "report" and rng.random() < 0.5:
-        person = Person(anonymous=True)
+        person = {"anonymous": True}
     unit, handler = rng.choice(HANDLING_UNITS)
     satisfaction = rng.choice(["very_satisfied", "satisfied", "satisfied", "neutral", "dissatisfied"])
     # a dissatisfied complainant's matter goes round again (二次/三次派单) before it closes
     prefer = [*FORWARD[:-1], "redispatch", "close"] if satisfaction == "dissatisfied" else FORWARD
-    draft = TicketDraft(
-        type=ttype,
-        channel=rng.choice(CHANNELS),
-        subject=subject,
-        description=description,
-        demand=demand,
-        complainant=person,
-        respondent=Respondent(name=respondent),
-        category=category,
-        severity=rng.choice(["normal"] * 8 + ["major", "urgent"]),
+    draft = draft_from_data(
+        {
+            "type": ttype,
+            "channel": rng.choice(CHANNELS),
+            "subject": subject,
+            "description": description,
+            "demand": demand,
+            "complainant": person,
+            "respondent": {"name": respondent},
+            "category": category,
+            "severity": rng.choice(["normal"] * 8 + ["major", "urgent"]),
+        }
     )
     return _Plan(draft, unit, handler, satisfaction, tuple(prefer), rng.random())
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -20,8 +20,6 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, pgettext
 
 from hotline.callers.services import may_decide_blocklist, may_request_blocklist
-from hotline.core.errors import InvalidInput
-from hotline.core.phones import EXTENSION_MARK, normalise_phone
 from hotline.core.types import AnyUser
 from hotline.followup.models import ACTIVE_VISIT_STATUSES, ReturnVisit, VisitStatus
 from hotline.followup.services import may_record_attempt
@@ -31,19 +29,22 @@ from hotline.org.models import Role, Unit
 from hotline.org.selectors import memberships_of
 from hotline.policies.registry import all_packs, get_pack
 from hotline.policies.schema import Pack
-from hotline.tickets.models import OPEN_STATUSES, ExtensionRequest, ExtensionStatus, Status, Ticket
+from hotline.tickets.models import ExtensionRequest, ExtensionStatus, Status, Ticket
 from hotline.web.extension import amount_text
 from hotline.workflow.access import ticket_roles, tickets_visible_to
+from hotline.workflow.selectors import (
+    DUE_SOON,
+    due_mark,
+    due_soon_q,
+    open_tickets,
+    overdue_q,
+    search_q,
+)
 
-# A ticket is "due soon" when its stage is due within this much clock time. Clock hours,
-# not working hours: a mark must be cheap to compute for every row and for the board's
-# counts (one range on the indexed ``due_at``); four hours is half a working day.
-DUE_SOON = timedelta(hours=4)
 PAGE_SIZE = 50
 TOTAL_CAP = 1000  # lists count their rows up to here and then say "1000+"
 SCAN_FACTOR = 4  # callbacks: rows read per page shown, at most
 VISIT_ACTION = "return_visit"
-TICKET_COLUMNS = ("unit", "owner_unit", "category", "handler")
 
 # Where each role lands, by priority: a user with several roles lands on the first.
 LANDING_ORDER: tuple[tuple[str, str], ...] = (
@@ -156,17 +157,6 @@ def landing_url(user: AnyUser) -> str | None:
 
 
 # --- rows ------------------------------------------------------------------------------
-
-
-def due_mark(ticket: Ticket, now: datetime) -> str:
-    """``overdue``, ``due_soon`` or ``""`` (a suspended ticket's clock is stopped: no mark)."""
-    if ticket.status != Status.OPEN or ticket.due_at is None:
-        return ""
-    if ticket.due_at < now:
-        return "overdue"
-    if ticket.due_at < now + DUE_SOON:
-        return "due_soon"
-    return ""
 
 
 def stage_label(ticket: Ticket) -> str:
@@ -282,16 +272,6 @@ def capped_count(qs: QuerySet[Ticket]) -> int:
     return qs.order_by().values("pk")[: TOTAL_CAP + 1].count()
 
 
-def open_tickets(user: AnyUser) -> QuerySet[Ticket]:
-    """The user's open tickets (running or suspended), with what a row shows."""
-    return (
-        tickets_visible_to(user)
-        .filter(status__in=OPEN_STATUSES)
-        .select_related(*TICKET_COLUMNS)
-        .order_by("due_at", "pk")
-    )
-
-
 def units_under(units: Iterable[Unit]) -> list[int]:
     """Ids of ``units`` and every unit below them."""
     match = Q(pk__in=[])
@@ -335,24 +315,6 @@ def mine_means(user: AnyUser) -> list[str]:
     return parts or [gettext("指派给我承办的"), gettext("我登记的(首问负责)")]
 
 
-def search_q(text: str) -> Q:
-    """The worklist's search box: a number (its start), words of the subject, or the
-    caller's phone as people type it (``hotline.core.phones``; a fixed line also matches
-    with any extension). Confidential tickets are never found by phone (ADR 0006).
-    Words of the description come with full-text search (a later issue)."""
-    q = Q(number__startswith=text) | Q(subject__icontains=text)
-    try:
-        phone = normalise_phone(text, field="q")
-    except InvalidInput:
-        phone = ""
-    if phone:
-        by_phone = Q(complainant_phone=phone)
-        if EXTENSION_MARK not in phone:
-            by_phone |= Q(complainant_phone__startswith=phone + EXTENSION_MARK)
-        q |= by_phone & Q(confidential=False)
-    return q
-
-
 def worklist(user: AnyUser, *, tab: str, filters: WorklistFilters, page: int, now: datetime) -> Page:
     """Open tickets of one tab ("mine" or "unit"), filtered, soonest due first, with a
     total counted up to ``TOTAL_CAP``."""
@@ -368,7 +330,7 @@ def worklist(user: AnyUser, *, tab: str, filters: WorklistFilters, page: int, no
     if filters.category:
         qs = qs.filter(Q(category_id=filters.category) | Q(category__parent_id=filters.category))
     if filters.overdue:
-        qs = qs.filter(status=Status.OPEN, due_at__lt=now)
+        qs = qs.filter(overdue_q(now))
     if filters.q:
         qs = qs.filter(search_q(filters.q))
     return _page(qs, page=page, now=now, user=user, count=True)
@@ -429,8 +391,8 @@ def board(user: AnyUser, *, unit: Unit | None, page: int, now: datetime) -> Boar
         .values("policy", "type", "stage")
         .annotate(
             total=Count("pk"),
-            overdue=Count("pk", filter=running & Q(due_at__lt=now)),
-            due_soon=Count("pk", filter=running & Q(due_at__gte=now, due_at__lt=soon)),
+            overdue=Count("pk", filter=overdue_q(now)),
+            due_soon=Count("pk", filter=due_soon_q(now)),
             suspended=Count("pk", filter=Q(status=Status.SUSPENDED)),
         )
     )
@@ -525,7 +487,7 @@ def approvals(user: AnyUser, *, now: datetime, size: int = PAGE_SIZE) -> list[Se
         if section.key == "extension":
             qs = qs.filter(Exists(pending))
         elif section.key == "supervise":
-            qs = qs.filter(supervised=False, due_at__lt=now)
+            qs = qs.filter(overdue_q(now), supervised=False)
         section.rows, section.has_more = _checked(user, qs, section.action, now, size)
         if section.key == "extension":
             _note_requests(section.rows)

@@ -24,14 +24,15 @@ from hotline.notify.selectors import messages_for_ticket
 from hotline.policies.registry import get_pack
 from hotline.policies.schema import Pack, TypePolicy
 from hotline.policies.vocab import SATISFACTION_LABELS, unit_display
-from hotline.tickets.masking import IDENTITY_MASKS, identity_of
 from hotline.tickets.models import Attachment, ExtensionRequest, Status, Ticket, TicketEvent, TicketLink
 from hotline.web import extension
 from hotline.web.formatting import deadline_text, person_name
 from hotline.web.forms_ticket import CLOSING_CODES, ActionForm, AttachmentForm, UnmaskForm, VisitAttemptForm
-from hotline.workflow.access import identity_hidden, ticket_roles
+from hotline.workflow.access import ticket_roles
+from hotline.workflow.identity import Identity, identity_for
 from hotline.workflow.kinds import event_label
-from hotline.workflow.services import allowed_actions
+from hotline.workflow.selectors import is_overdue
+from hotline.workflow.services import TransitionResult, allowed_actions
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -195,23 +196,18 @@ def event_rows(ticket: Ticket, policy: TypePolicy, events: list[TicketEvent]) ->
     ]
 
 
-def shown_identity(ticket: Ticket, unmasked: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The identity fields as the page shows them: masked while ``identity_hidden`` and not unmasked.
-
-    The one masking rule of the staff screens (the ticket page, the callback list).
-    """
-    if unmasked is not None:
-        return {**unmasked, "phone": format_phone(unmasked.get("phone", ""))}
-    raw = identity_of(ticket)
-    if identity_hidden(ticket):
-        return {k: IDENTITY_MASKS[k](v) for k, v in raw.items()}
-    return {**raw, "phone": format_phone(raw.get("phone", ""))}
+def shown_identity(identity: Identity) -> dict[str, str]:
+    """The identity fields as the staff screens show them (the ticket page, the callback
+    list): what ``workflow.identity.identity_for`` allows, a phone shown in full formatted."""
+    fields = identity.fields()
+    if not identity.masked:
+        fields["phone"] = format_phone(fields["phone"])
+    return fields
 
 
-def _identity(ticket: Ticket, unmasked: Mapping[str, str] | None) -> dict[str, Any]:
-    masked = identity_hidden(ticket) and unmasked is None
-    fields = shown_identity(ticket, unmasked)
-    return {"masked": masked, "fields": [(IDENTITY_LABELS[k], v) for k, v in fields.items()]}
+def _identity(identity: Identity) -> dict[str, Any]:
+    fields = shown_identity(identity)
+    return {"masked": identity.masked, "fields": [(IDENTITY_LABELS[k], v) for k, v in fields.items()]}
 
 
 def visit_panel(
@@ -231,13 +227,13 @@ def visit_panel(
     }
 
 
-def _messages(ticket: Ticket, masked: bool) -> list[dict[str, Any]]:
+def _messages(ticket: Ticket, identity: Identity) -> list[dict[str, Any]]:
     """Delivery status of the ticket's messages, addresses masked as the identity is."""
     rows = []
     for m in messages_for_ticket(ticket):
         address = str(getattr(m, "address", "") or "")
-        if masked and address:
-            address = IDENTITY_MASKS["email" if "@" in address else "phone"](address)
+        if identity.masked:
+            address = identity.contact(address)
         elif address and "@" not in address:
             address = format_phone(address)
         rows.append({"message": m, "address": address})
@@ -249,7 +245,7 @@ def page_context(
     ticket: Ticket,
     user: User,
     bound: Mapping[str, ActionForm] | None = None,
-    unmasked: Mapping[str, str] | None = None,
+    unmask: TransitionResult | None = None,
     unmask_form: UnmaskForm | None = None,
     attachment_form: AttachmentForm | None = None,
     banner: Mapping[str, Any] | None = None,
@@ -278,7 +274,8 @@ def page_context(
         )
         items.append(ActionItem(action=name, label=action_label(name), tone=action_tone(name), form=form))
     groups = action_groups(items, opened=next(iter(bound), None))
-    identity = _identity(ticket, unmasked)
+    shown = identity_for(ticket, user, unmask=unmask)
+    identity = _identity(shown)
     is_open = ticket.status == Status.OPEN
     return {
         "ticket": ticket,
@@ -288,7 +285,7 @@ def page_context(
         "identity": identity,
         "can_unmask": "unmask" in allowed,
         "unmask_form": unmask_form or UnmaskForm(),
-        "due_overdue": bool(is_open and ticket.due_at and ticket.due_at < now),
+        "due_overdue": is_overdue(ticket, now),
         "final_overdue": bool(is_open and ticket.final_due_at and ticket.final_due_at < now),
         "events": event_rows(ticket, policy, events),
         "last_seq": last_seq,
@@ -298,7 +295,7 @@ def page_context(
         "links": list(TicketLink.objects.filter(ticket=ticket).select_related("target")),
         "linked_from": list(TicketLink.objects.filter(target=ticket).select_related("ticket")),
         "extensions": list(ExtensionRequest.objects.filter(ticket=ticket).select_related("requested_by")),
-        "delivery": _messages(ticket, identity["masked"]),
+        "delivery": _messages(ticket, shown),
         "action_groups": groups,
         "has_actions": bool(items),
         "extension_help": (
