@@ -7,7 +7,7 @@ the admin's transaction, so every process picks it up; a day saved here gets
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.db.models import QuerySet
@@ -17,9 +17,16 @@ from django.http import HttpRequest
 from hotline.calendar import services
 from hotline.calendar.models import CalendarYear, Day, WorkingPeriod
 
+if TYPE_CHECKING:
+    # django-stubs makes ModelAdmin generic in its model; Django's class cannot be
+    # subscripted at run time, so only the type checker sees the parameter.
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    _ModelAdmin = admin.ModelAdmin
 
-class _MarksCalendarChanged(admin.ModelAdmin):
-    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+
+class _MarksCalendarChanged(_ModelAdmin):
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool) -> None:
         super().save_model(request, obj, form, change)
         services.calendar_changed()
 
@@ -45,7 +52,7 @@ class DayAdmin(_MarksCalendarChanged):
         # The date is the primary key: changing it would create another day.
         return ["date", "source"] if obj is not None else ["source"]
 
-    def save_model(self, request: HttpRequest, obj: Day, form: ModelForm, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Day, form: ModelForm[Day], change: bool) -> None:
         obj.source = Day.Source.ADMIN
         super().save_model(request, obj, form, change)
 

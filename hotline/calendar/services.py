@@ -116,7 +116,9 @@ def _monotonic() -> float:
 
 
 def _in_transaction() -> bool:
-    return transaction.get_connection().in_atomic_block
+    # django-stubs types get_connection() as Any; the wrapper's in_atomic_block is a bool
+    in_atomic_block: bool = transaction.get_connection().in_atomic_block
+    return in_atomic_block
 
 
 def _db_token() -> str | None:

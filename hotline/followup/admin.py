@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -10,8 +10,15 @@ from django.http import HttpRequest
 from hotline.followup.models import ReturnVisit, ReturnVisitAttempt, SweepMark
 from hotline.tickets.admin import ReadOnlyAdmin
 
+if TYPE_CHECKING:
+    # django-stubs makes TabularInline generic in its models; Django's class cannot be
+    # subscripted at run time, so only the type checker sees the parameters.
+    _AttemptInline = admin.TabularInline[ReturnVisitAttempt, ReturnVisit]
+else:
+    _AttemptInline = admin.TabularInline
 
-class AttemptInline(admin.TabularInline):
+
+class AttemptInline(_AttemptInline):
     model = ReturnVisitAttempt
     fields = ["at", "by", "outcome", "note"]
     readonly_fields = ("at", "by", "outcome", "note")

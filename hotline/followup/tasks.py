@@ -13,7 +13,7 @@ from hotline.jobs.queue import huey
 logger = logging.getLogger(__name__)
 
 
-@huey.periodic_task(crontab(minute="*"))
+@huey.periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]  # huey ships no type information
 def sweep_deadlines() -> None:
     """One sweep. The lock only saves work: the sweep is idempotent without it."""
     with single_run("followup-sweep") as mine:

@@ -30,13 +30,13 @@ huey: Huey = _make_huey()
 
 # Tasks run in the consumer's worker threads: drop broken or expired database connections
 # around each task, as Django does around each request.
-@huey.pre_execute()
+@huey.pre_execute()  # type: ignore[untyped-decorator]  # huey ships no type information
 def _db_before(task: Any) -> None:
     if not huey.immediate:
         close_old_connections()
 
 
-@huey.post_execute()
+@huey.post_execute()  # type: ignore[untyped-decorator]  # huey ships no type information
 def _db_after(task: Any, task_value: Any, exc: BaseException | None) -> None:
     if not huey.immediate:
         close_old_connections()

@@ -57,7 +57,8 @@ def backoff_seconds(attempt: int, *, rng: random.Random | None = None) -> float:
     (half fixed, half random) so that many failed messages do not retry in lockstep."""
     base = float(settings.HOTLINE_NOTIFY_BACKOFF_SECONDS)
     cap = float(settings.HOTLINE_NOTIFY_BACKOFF_MAX_SECONDS)
-    delay = min(cap, base * 2 ** max(attempt - 1, 0))
+    # int ** int is typed Any (a negative exponent gives a float)
+    delay: float = min(cap, base * 2 ** max(attempt - 1, 0))
     return delay / 2 + (rng or random).uniform(0, delay / 2)
 
 

@@ -22,7 +22,7 @@ def schedule_next_wake() -> None:
         deliver_messages.schedule(delay=delay)
 
 
-@huey.task()
+@huey.task()  # type: ignore[untyped-decorator]  # huey ships no type information
 def deliver_messages() -> int:
     """Deliver everything due; when a try failed, wake again at its retry time."""
     report = deliver_due()
@@ -31,13 +31,13 @@ def deliver_messages() -> int:
     return len(report.sent)
 
 
-@huey.periodic_task(crontab(minute="*"))
+@huey.periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]  # huey ships no type information
 def deliver_pending_messages() -> int:
     """Every minute: the safety net, so nothing depends on an enqueue surviving."""
     return len(deliver_due().sent)
 
 
-@huey.on_startup()
+@huey.on_startup()  # type: ignore[untyped-decorator]  # huey ships no type information
 def _catch_up() -> None:
     """When a worker starts, wake delivery for what a previous (killed) worker left behind."""
     schedule_next_wake()

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
@@ -11,15 +11,30 @@ from django.http import HttpRequest
 
 from hotline.org.models import Membership, Unit
 
+if TYPE_CHECKING:
+    from hotline.core.types import User
 
-class MembershipInline(admin.TabularInline):
+    # django-stubs makes the admin classes generic in their models; Django's classes cannot
+    # be subscripted at run time, so only the type checker sees the parameters.
+    _MembershipInline = admin.TabularInline[Membership, Unit]
+    _UnitAdmin = admin.ModelAdmin[Unit]
+    _MembershipAdmin = admin.ModelAdmin[Membership]
+    _UserMembershipInline = admin.TabularInline[Membership, User]
+    _UserAdmin = BaseUserAdmin[User]
+else:
+    _MembershipInline = _UserMembershipInline = admin.TabularInline
+    _UnitAdmin = _MembershipAdmin = admin.ModelAdmin
+    _UserAdmin = BaseUserAdmin
+
+
+class MembershipInline(_MembershipInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(_UnitAdmin):
     list_display = ["name", "code", "kind", "parent", "region", "policy", "is_active"]
     list_filter = ["kind", "is_active", "policy"]
     search_fields = ["name", "code", "region"]
@@ -37,14 +52,14 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(_MembershipAdmin):
     list_display = ["user", "unit", "role"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__first_name", "unit__name"]
     autocomplete_fields = ["user", "unit"]
 
 
-class UserMembershipInline(admin.TabularInline):
+class UserMembershipInline(_UserMembershipInline):
     """A user's roles (memberships), edited on the user page."""
 
     model = Membership
@@ -58,8 +73,9 @@ admin.site.unregister(get_user_model())
 
 
 @admin.register(get_user_model())
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(_UserAdmin):
     inlines = [*BaseUserAdmin.inlines, UserMembershipInline]
+
 
 admin.site.site_header = "投诉举报受理处理平台 · 配置管理"
 admin.site.site_title = "投诉举报受理处理平台"

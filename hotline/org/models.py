@@ -67,6 +67,7 @@ class Unit(models.Model):
         # ``org.services.unit_save``'s work, in one transaction, whoever saves (admin, seed).
         from hotline.org.services import unit_save
 
+        # passes through whatever the caller gave; the stubs' save() takes typed keywords only
         unit_save(self, lambda: super(Unit, self).save(*args, **kwargs))  # type: ignore[arg-type]
 
     def clean(self) -> None:

@@ -13,5 +13,5 @@ def memberships_of(user: AnyUser) -> list[Membership]:
     cached: list[Membership] | None = getattr(user, "_hotline_memberships", None)
     if cached is None:
         cached = list(Membership.objects.filter(user_id=user.pk).select_related("unit"))
-        user._hotline_memberships = cached  # type: ignore[attr-defined]
+        user._hotline_memberships = cached  # type: ignore[attr-defined]  # a per-request cache on the user
     return cached

@@ -5,22 +5,32 @@ Categories are configuration and editable.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.http import HttpRequest
 
 from hotline.tickets.models import Category, ExtensionRequest, Ticket, TicketEvent
 
+if TYPE_CHECKING:
+    # django-stubs makes the admin classes generic in their models; Django's classes cannot
+    # be subscripted at run time, so only the type checker sees the parameters.
+    _CategoryAdmin = admin.ModelAdmin[Category]
+    _ModelAdmin = admin.ModelAdmin[Any]
+    _EventInline = admin.TabularInline[TicketEvent, Ticket]
+else:
+    _CategoryAdmin = _ModelAdmin = admin.ModelAdmin
+    _EventInline = admin.TabularInline
+
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(_CategoryAdmin):
     list_display = ["name", "code", "parent", "sort", "is_active"]
     list_filter = ["is_active", "parent"]
     search_fields = ["name", "code"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(_ModelAdmin):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -31,7 +41,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class EventInline(admin.TabularInline):
+class EventInline(_EventInline):
     model = TicketEvent
     fields = ["seq", "created_at", "action", "actor", "actor_label", "from_stage", "to_stage", "comment"]
     readonly_fields = (

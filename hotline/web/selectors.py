@@ -32,6 +32,7 @@ from hotline.policies.schema import Pack
 from hotline.tickets.models import ExtensionRequest, ExtensionStatus, Status, Ticket
 from hotline.web.extension import amount_text
 from hotline.workflow.access import ticket_roles, tickets_visible_to
+from hotline.workflow.roles import CENTRE_ROLES, INTAKE_ROLES
 from hotline.workflow.selectors import (
     DUE_SOON,
     due_mark,
@@ -59,8 +60,6 @@ LANDING_ORDER: tuple[tuple[str, str], ...] = (
 
 # The leader's approvals inbox: decisions that wait on an approving role.
 APPROVAL_ACTIONS = ("approve_extension", "reject", "supervise")
-CENTRE_PAGES_ROLES = frozenset({Role.COORDINATOR, Role.LEADER, Role.TEAM_LEADER, Role.ADMIN})
-INTAKE_ROLES = frozenset({Role.AGENT, Role.COORDINATOR, Role.TEAM_LEADER})
 
 
 # --- roles and pages -------------------------------------------------------------------
@@ -120,7 +119,7 @@ def allowed_pages(user: AnyUser) -> list[str]:
         pages.append("intake")
     if roles - {Role.ADMIN}:
         pages.append("worklist")
-    if roles & CENTRE_PAGES_ROLES:
+    if roles & CENTRE_ROLES:
         pages.append("board")
     if roles & roles_for_actions(user, APPROVAL_ACTIONS):
         pages.append("approvals")
@@ -374,7 +373,7 @@ class Board:
 def board_units(user: AnyUser) -> list[Unit]:
     """Units the board can be narrowed to. A centre role follows the tickets it took in
     wherever they were dispatched, so it may pick any unit; the tickets stay scoped."""
-    if roles_of(user) & CENTRE_PAGES_ROLES:
+    if roles_of(user) & CENTRE_ROLES:
         return list(Unit.objects.filter(is_active=True))
     return list(Unit.objects.filter(pk__in=units_under(m.unit for m in memberships_of(user)), is_active=True))
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from hotline.followup.models import ReturnVisit
-from hotline.followup.selectors import callback_list
 from hotline.followup.services import run_sweep
+from hotline.web.selectors import callbacks
 from tests.factories import register
 from tests.helpers import act, local
 
@@ -21,5 +21,6 @@ def test_visit_task_opens_when_the_handling_limit_expires(users):
     visit = ReturnVisit.objects.get(ticket=ticket)
     # within 1 natural day: the end of 21 Oct
     assert (visit.status, visit.due_at) == ("open", local("2026-10-22 00:00"))
-    assert [v.pk for v in callback_list(users["coordinator"])] == [visit.pk]
+    rows, _more = callbacks(users["coordinator"], now=local("2026-10-20 00:01"))
+    assert [row.visit.pk for row in rows] == [visit.pk]
     assert run_sweep(local("2026-10-20 09:00")).visits_created == 0

@@ -66,7 +66,7 @@ class Command(BaseCommand):
         consumer.run()
 
 
-class _Consumer(Consumer):
+class _Consumer(Consumer):  # type: ignore[misc]  # huey ships no type information (Consumer is Any)
     """Huey's consumer, announcing itself once it handles signals (tests wait for this line)."""
 
     banner = ""
