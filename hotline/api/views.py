@@ -26,8 +26,8 @@ from hotline.org.models import Unit
 from hotline.portal.selectors import public_progress, public_ticket
 from hotline.portal.services import PublicSubmission, public_ticket_register
 from hotline.tickets.models import Category, Ticket, TicketEvent
-from hotline.tickets.services import attachment_add
 from hotline.workflow.access import access_ticket, tickets_visible_to
+from hotline.workflow.attachments import attachment_add
 from hotline.workflow.registration import ticket_register
 from hotline.workflow.services import ticket_transition
 
@@ -79,7 +79,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         fresh = (
             tickets_visible_to(request.user).filter(pk=ticket.pk).first() if name != "unmask" else None
         ) or result.ticket
-        context = {"request": request, "unmasked": result.identity is not None}
+        context = {"request": request, "unmask": result if result.identity is not None else None}
         return Response(s.TicketDetailOut(fresh, context=context).data)
 
     @extend_schema(request={"multipart/form-data": s.AttachmentIn}, responses={201: s.AttachmentOut})

@@ -26,6 +26,7 @@ from hotline.org.selectors import memberships_of
 from hotline.policies.registry import get_pack
 from hotline.tickets.models import Ticket
 from hotline.workflow.access import tickets_visible_to
+from hotline.workflow.identity import identity_searchable
 
 # who may ask for a number to be blocked (the intake roles) and who decides (DOMAIN.md:
 # "an agent requests an entry, a team leader approves")
@@ -114,7 +115,10 @@ def blocklist_request(
 def blocklist_decide(
     *, entry: BlocklistEntry, approve: bool, actor: User, note: str = "", expires_at: datetime | None = None
 ) -> BlocklistEntry:
-    """A team leader (or administrator) approves or rejects a request; both are logged."""
+    """A team leader (or administrator) approves or rejects a request; both are logged.
+
+    The requester never decides their own request (``Forbidden``, code ``own_request``).
+    """
     if not may_decide_blocklist(actor):
         raise Forbidden("只有班长或管理员可以审批黑名单", code="blocklist_forbidden")
     locked = BlocklistEntry.objects.select_for_update().get(pk=entry.pk)
@@ -122,6 +126,9 @@ def blocklist_decide(
         raise Conflict(
             f"该申请已处理(当前状态:{locked.get_status_display()})", code="blocklist_already_decided"
         )
+    if locked.requested_by_id == actor.pk:
+        # four eyes: whoever asked for the block is never the one who decides it
+        raise Forbidden("不能审批自己提交的申请,请由其他班长或管理员审批", code="own_request")
     now = timezone.now()
     if approve:
         # an older entry that has lapsed (expires_at passed) gives way to the new one
@@ -203,7 +210,7 @@ def caller_lookup(phone: str, user: AnyUser) -> CallerInfo:
             blocked = entry
     rows = list(
         tickets_visible_to(user)
-        .filter(complainant_phone=number, confidential=False)
+        .filter(identity_searchable(), complainant_phone=number)
         .select_related("unit")
         .order_by("-received_at")[: LOOKUP_LIMIT + 1]
     )

@@ -50,6 +50,7 @@ ERROR_CODES: Final[frozenset[str]] = frozenset(
         "not_found",
         "rule_violation",
         "too_many_requests",
+        "too_many_login_failures",  # a locked-out login at any door (django-axes)
         # followup
         "invalid_outcome",
         "note_too_long",
@@ -138,5 +139,6 @@ ERROR_CODES: Final[frozenset[str]] = frozenset(
         "subject_required",
         "unit_out_of_scope",
         "unit_required",
+        "unknown_field",  # a key a door handed the draft builder that no field takes
     }
 )

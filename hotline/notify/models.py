@@ -89,7 +89,11 @@ class Message(models.Model):
                 name="message_inapp_unread",
                 condition=Q(channel="inapp", read_at__isnull=True),
             ),
+            # messages given up on (the dead count in /metrics, read on every scrape)
+            models.Index(fields=["created_at"], name="message_dead", condition=Q(status="dead")),
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} → {self.user or self.address} ({self.status})"
+        # never the address: a confidential reporter's phone or e-mail would show in the
+        # admin's titles and in logs (the admin shows it masked where it must)
+        return f"{self.kind} → {self.user or self.get_channel_display()} ({self.status})"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,11 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from hotline.core.clients import client_network
 from hotline.core.errors import NotFound, TooManyRequests
 from hotline.followup.models import ACTIVE_VISIT_STATUSES, ReturnVisit
 from hotline.policies.registry import get_pack
 from hotline.policies.vocab import ACTION_LABELS
 from hotline.tickets.models import Status, Ticket, TicketEvent
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -74,36 +78,73 @@ class PublicProgress:
     rated: bool = False
 
 
-# Wrong query codes allowed per ticket number and hour, from all addresses together: the
-# per-address rate limit alone would let many addresses share out the million codes.
+# Wrong query codes (查询码) and who they stop. A query code is six random digits (10**6
+# values, ``hotline.tickets.numbering.new_query_code``). Every limit counts the *client's
+# own* failures (its address; an IPv6 client's /64, ``hotline.core.clients``) and is checked
+# before the code is compared, so a client past its budget learns nothing more, while the
+# holder of the right code, asking from their own address, is never refused because of
+# what others typed. Limits per client (on top of the API's ``public_query`` rate):
+CODE_FAILURES_PER_NUMBER_AND_CLIENT = 5  # wrong codes for one ticket number per day
+CODE_FAILURES_PER_CLIENT = 20  # wrong codes over all numbers per day
+CODE_FAILURE_WINDOW = 24 * 3600  # seconds, from a client's first counted failure
+# Wrong codes for one number from all clients within an hour that raise a warning in the log
+# (guesses shared out over many addresses); they refuse nobody.
 CODE_FAILURES_PER_NUMBER = 10
+CODE_ALARM_WINDOW = 3600
 _NUMBER = re.compile(r"[0-9]{8,20}")
-CODE_FAILURE_WINDOW = 3600
 
 
-def public_ticket(number: str, code: str) -> Ticket:
+def _count(key: str, window: int) -> int:
+    """Add one to the counter ``key`` (living ``window`` seconds from its first count)."""
+    if cache.add(key, 1, window):
+        return 1
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        return 1
+
+
+def public_ticket(number: str, code: str, *, client: str) -> Ticket:
     """The ticket whose number and query code match, else one generic ``NotFound``.
 
-    The code is compared in constant time, and a missing number gives the same answer.
-    After ``CODE_FAILURES_PER_NUMBER`` wrong codes for one number within the hour, every
-    lookup of that number is refused (``TooManyRequests``) until the hour is over.
+    ``client`` is the asking client's address (``hotline.core.clients.client_address``).
+    The code is compared in constant time, and a missing number gives the same answer as a
+    wrong code. A client that has typed ``CODE_FAILURES_PER_NUMBER_AND_CLIENT`` wrong codes
+    for this number, or ``CODE_FAILURES_PER_CLIENT`` for any numbers, within the day is
+    refused (``TooManyRequests``) before its code is looked at — the right one too; nobody
+    else is. The right code from anywhere else always succeeds.
+
+    Expected time to guess one ticket's code: half of the 10**6 codes, at 5 guesses per
+    address (IPv6: per /64) and day, is 100,000 address-days — 274 years from one address,
+    100 days from 1,000. Guessing any ticket at all: at most 20 guesses per address and
+    day, so one hit in 50,000 address-days (about 137 years from one address, 50 days from
+    1,000) — and a hit shows only the public progress, never who filed it (ADR 0006).
     """
     number = number.strip() if number else ""
-    # Ticket numbers are ASCII digits: anything else cannot match and is not counted
-    # (nor used in a cache key).
+    net = client_network(client)
+    # Ticket numbers are ASCII digits: anything else cannot match and is not used in a key.
     counted = bool(_NUMBER.fullmatch(number))
-    key = f"portal:code-failures:{number}"
-    if counted and cache.get(key, 0) >= CODE_FAILURES_PER_NUMBER:
-        raise TooManyRequests(_("该工单查询错误次数过多,请一小时后再试"), code="too_many_code_failures")
+    pair_key = f"portal:code-failures:{number}:{net}"
+    client_key = f"portal:code-failures-client:{net}"
+    if cache.get(client_key, 0) >= CODE_FAILURES_PER_CLIENT or (
+        counted and cache.get(pair_key, 0) >= CODE_FAILURES_PER_NUMBER_AND_CLIENT
+    ):
+        raise TooManyRequests(_("查询码错误次数过多,请24小时后再试。"), code="too_many_code_failures")
     ticket = Ticket.objects.filter(number=number).first() if number else None
-    if ticket is None or not hmac.compare_digest(ticket.query_code.encode(), code.strip().encode()):
-        if counted:
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.add(key, 1, CODE_FAILURE_WINDOW)
-        raise NotFound(_("工单编号或查询码不正确"), code="ticket_not_found")
-    return ticket
+    if ticket is not None and hmac.compare_digest(ticket.query_code.encode(), code.strip().encode()):
+        return ticket
+    _count(client_key, CODE_FAILURE_WINDOW)
+    if counted:
+        _count(pair_key, CODE_FAILURE_WINDOW)
+        if _count(f"portal:code-failures:{number}", CODE_ALARM_WINDOW) == CODE_FAILURES_PER_NUMBER:
+            logger.warning(
+                "query code guessing: %d wrong codes for ticket %s within %d s",
+                CODE_FAILURES_PER_NUMBER,
+                number,
+                CODE_ALARM_WINDOW,
+            )
+    raise NotFound(_("工单编号或查询码不正确"), code="ticket_not_found")
 
 
 def rating_open(ticket: Ticket) -> bool:

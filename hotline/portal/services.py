@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -17,9 +18,9 @@ from django.utils.translation import gettext
 
 from hotline.core.errors import HotlineError, InvalidInput, InvalidTransition
 from hotline.portal.selectors import rating_open
-from hotline.tickets.models import Attachment, Satisfaction, Ticket
-from hotline.tickets.services import attachment_add
-from hotline.workflow.drafts import Person, Respondent, TicketDraft
+from hotline.tickets.models import Attachment, Channel, Satisfaction, Ticket
+from hotline.workflow.attachments import attachment_add
+from hotline.workflow.drafts import draft_from_data
 from hotline.workflow.registration import ticket_register
 from hotline.workflow.services import TransitionResult, ticket_transition
 
@@ -62,6 +63,35 @@ class PublicSubmission:
     region: str = ""
     occurred_on: date | None = None
 
+    def draft_data(self) -> dict[str, Any]:
+        """The plain mapping for ``draft_from_data`` (the staff API's names, nested): from
+        the web, and an anonymous submission keeps no identity at all, whatever was typed."""
+        if self.anonymous:
+            complainant: dict[str, Any] = {"anonymous": True}
+        else:
+            complainant = {
+                "name": self.name,
+                "phone": self.phone,
+                "email": self.email,
+                "id_number": self.id_number,
+                "address": self.address,
+            }
+        return {
+            "type": self.type,
+            "channel": Channel.WEB,
+            "subject": self.subject,
+            "description": self.description,
+            "demand": self.demand,
+            "complainant": complainant,
+            "respondent": {
+                "name": self.respondent_name,
+                "address": self.respondent_address,
+                "licence": self.respondent_licence,
+            },
+            "region": self.region,
+            "occurred_on": self.occurred_on,
+        }
+
 
 @transaction.atomic
 def public_ticket_register(
@@ -76,27 +106,11 @@ def public_ticket_register(
     """
     s = submission
     occurred_on_check(s.occurred_on)
-    if s.anonymous:
-        person = Person(anonymous=True)
-    else:
-        if not (s.phone.strip() or s.email.strip()):
-            raise InvalidInput(
-                gettext("实名提交请留下电话或电子邮箱,以便联系答复;也可选择匿名"), code="contact_required"
-            )
-        person = Person(name=s.name, phone=s.phone, email=s.email, id_number=s.id_number, address=s.address)
-    draft = TicketDraft(
-        type=s.type,
-        channel="web",
-        subject=s.subject,
-        description=s.description,
-        demand=s.demand,
-        complainant=person,
-        respondent=Respondent(
-            name=s.respondent_name, address=s.respondent_address, licence=s.respondent_licence
-        ),
-        region=s.region,
-        occurred_on=s.occurred_on,
-    )
+    if not s.anonymous and not (s.phone.strip() or s.email.strip()):
+        raise InvalidInput(
+            gettext("实名提交请留下电话或电子邮箱,以便联系答复;也可选择匿名"), code="contact_required"
+        )
+    draft = draft_from_data(s.draft_data())
     ticket = ticket_register(draft=draft, actor=None, actor_label=actor_label)
     saved: list[Attachment] = []
     try:

@@ -13,12 +13,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from hotline.core.clients import client_address
 from hotline.core.errors import Conflict, HotlineError, InvalidTransition, NotFound, TooManyRequests
 from hotline.portal import antiabuse
 from hotline.portal.forms import MAX_FILES, MAX_TOTAL_BYTES, CodeForm, RateForm, SubmissionForm, TrackForm
 from hotline.portal.selectors import public_progress, public_ticket
-from hotline.portal.services import public_rate, public_ticket_register, rate_token_number
+from hotline.portal.services import public_rate, public_ticket_register
 from hotline.tickets.models import Ticket
+from hotline.tickets.tokens import rate_token_number
 
 SUBMITTED_KEY = "portal_submitted"  # number and code, shown once on the next page
 VERIFIED_KEY = "portal_verified"  # numbers this browser proved it knows the code of
@@ -130,7 +132,7 @@ def track(request: HttpRequest) -> HttpResponse:
             else:
                 number = form.cleaned_data["number"].strip()
                 try:
-                    ticket = public_ticket(number, form.cleaned_data["code"])
+                    ticket = public_ticket(number, form.cleaned_data["code"], client=client_address(request))
                 except TooManyRequests as err:
                     error, status = err.detail, 429
                 except NotFound:
@@ -194,7 +196,7 @@ def _rate_code_step(request: HttpRequest, number: str) -> HttpResponse:
             error, status = _("查询过于频繁,请一小时后再试。"), 429
         else:
             try:
-                public_ticket(number, form.cleaned_data["code"])
+                public_ticket(number, form.cleaned_data["code"], client=client_address(request))
             except TooManyRequests as err:
                 error, status = err.detail, 429
             except NotFound:

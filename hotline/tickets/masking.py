@@ -53,6 +53,13 @@ IDENTITY_MASKS = {
 }
 
 
+def mask_contact(value: str) -> str:
+    """An address a message went to — an e-mail or a phone number — masked as its kind."""
+    if not value:
+        return ""
+    return mask_email(value) if "@" in value else mask_phone(value)
+
+
 def identity_of(ticket: Ticket) -> dict[str, str]:
     """The complainant's identity fields, unmasked (the keys of ``IDENTITY_MASKS``)."""
     return {

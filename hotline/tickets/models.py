@@ -2,7 +2,7 @@
 
 A ticket's state (``stage``, ``status``, ``round``, ``handler``, deadlines) changes only
 through ``hotline.workflow.services.ticket_transition``; registration only through
-``hotline.tickets.services.ticket_register``. History events are append-only.
+``hotline.workflow.registration.ticket_register``. History events are append-only.
 """
 
 from __future__ import annotations

@@ -1,64 +1,29 @@
-"""Forms of the workbench: login (with a failed-login limit), worklist filters, bulk sign."""
+"""Forms of the workbench: login, worklist filters, bulk sign."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from hotline.core.parsing import small_int
 from hotline.tickets.models import Category, Severity, TicketType
 from hotline.web.selectors import WorklistFilters, stage_choices
 
-# Failed logins allowed per client address and user name within the window.
-LOGIN_FAILURES_ALLOWED = 10
-LOGIN_FAILURE_WINDOW = 5 * 60  # seconds
 BULK_LIMIT = 200
 
 
-def _login_key(request: HttpRequest | None, username: str) -> str:
-    address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
-    digest = hashlib.sha256(f"{address}|{username.strip().lower()}".encode()).hexdigest()[:32]
-    return f"hotline:login-failures:{digest}"
-
-
 class LoginForm(AuthenticationForm):
-    """Django's login form, refusing to even check a password after too many failures.
-
-    Counted per client address (``REMOTE_ADDR``; a proxy in front must set it) and user
-    name, in the cache, for ``LOGIN_FAILURE_WINDOW`` seconds from the first failure.
-    """
+    """Django's login form in Chinese. Failed logins are limited for every door at once by
+    django-axes (``hotline.core.logins``), which answers a locked-out login itself."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("用户名或密码不正确。"),
         "inactive": _("该账号已停用。"),
-        "too_many_attempts": _("登录失败次数过多,请 %(minutes)s 分钟后再试。"),
     }
-
-    def clean(self) -> dict[str, Any]:
-        username = self.cleaned_data.get("username") or ""
-        key = _login_key(self.request, username)
-        if int(cache.get(key, 0)) >= LOGIN_FAILURES_ALLOWED:
-            raise forms.ValidationError(
-                self.error_messages["too_many_attempts"],
-                code="too_many_attempts",
-                params={"minutes": LOGIN_FAILURE_WINDOW // 60},
-            )
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            cache.add(key, 0, timeout=LOGIN_FAILURE_WINDOW)
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, timeout=LOGIN_FAILURE_WINDOW)
-            raise
 
 
 def _blank(choices: Any) -> list[tuple[str, Any]]:

@@ -27,6 +27,7 @@ from django.db.models import Max
 from hotline.core.types import AnyUser
 from hotline.tickets.models import Ticket, TicketEvent
 from hotline.workflow.kinds import EventKind
+from hotline.workflow.payloads import check_payload
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +76,7 @@ def record_event(
     """Append one event (core only). The caller holds the ticket's row lock, so ``seq``
     cannot race; ``action`` must be an :class:`EventKind`."""
     kind = EventKind(action)  # ValueError for a kind nobody declared
+    check_payload(kind, payload or {})
     last = TicketEvent.objects.filter(ticket=ticket).aggregate(m=Max("seq"))["m"] or 0
     user = actor if actor is not None and actor.is_authenticated else None
     event = TicketEvent.objects.create(

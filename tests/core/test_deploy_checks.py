@@ -1,4 +1,4 @@
-"""Deployment safety: the public default key is flagged, and a forged X-Forwarded-For does
+"""Deployment safety: the public default key is an error, and a forged X-Forwarded-For does
 not buy a fresh rate-limit budget."""
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ from django.test import override_settings
 from hotline.core.checks import check_secret_key
 
 
-@override_settings(HOTLINE_INSECURE_SECRET_KEY=True, ALLOWED_HOSTS=["hotline.example.gov.cn"], DEBUG=False)
-def test_the_default_key_on_a_reachable_server_is_flagged():
-    assert [m.id for m in check_secret_key()] == ["hotline.W001"]
-    assert "hotline.W001" in [m.id for m in run_checks(include_deployment_checks=True)]
+@override_settings(SECRET_KEY="hotline-embedded-insecure-key-change-me-in-production")
+def test_the_key_once_shipped_in_the_source_is_an_error():
+    assert [m.id for m in check_secret_key()] == ["hotline.E001"]
+    assert "hotline.E001" in [m.id for m in run_checks(include_deployment_checks=True)]
 
 
-@override_settings(HOTLINE_INSECURE_SECRET_KEY=False, ALLOWED_HOSTS=["hotline.example.gov.cn"], DEBUG=False)
+@override_settings(ALLOWED_HOSTS=["hotline.example.gov.cn"], DEBUG=False)
 def test_an_own_key_passes():
     assert check_secret_key() == []
 

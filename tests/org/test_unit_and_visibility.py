@@ -46,7 +46,7 @@ def test_a_closed_ticket_takes_no_more_attachments(users, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from hotline.core.errors import InvalidTransition
-    from hotline.tickets.services import attachment_add
+    from hotline.workflow.attachments import attachment_add
 
     settings.MEDIA_ROOT = tmp_path
     ticket = register(users["agent"], policy="enterprise")

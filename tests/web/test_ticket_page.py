@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from hotline.tickets.models import Ticket
-from hotline.tickets.services import attachment_add
+from hotline.workflow.attachments import attachment_add
 from tests.factories import register
 from tests.helpers import act
 

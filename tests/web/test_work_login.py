@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from hotline.web.forms_work import LOGIN_FAILURES_ALLOWED
 from tests.conftest import PASSWORD
 
 
@@ -34,19 +34,22 @@ def test_a_wrong_password_says_so_in_chinese(client, users):
 
 
 def test_too_many_failures_lock_out_even_the_right_password(client, users):
-    for _ in range(LOGIN_FAILURES_ALLOWED):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         assert login(client, "head", "wrong-password").status_code == 200
+    assert login(client, "head", "wrong-password").status_code == 429  # the last one counted
     response = login(client, "head", PASSWORD)
-    assert response.status_code == 200
-    assert "登录失败次数过多" in response.content.decode()
+    assert response.status_code == 429
+    assert "登录失败次数过多" in response.content.decode() and 'id="login-form"' in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
-def test_the_limit_is_per_address_and_user(client, users):
-    for _ in range(LOGIN_FAILURES_ALLOWED):
+def test_the_limit_is_per_user_and_per_address(client, users):
+    """Every door counts together (django-axes); tests/security/test_login_limit.py has the rest."""
+    for _ in range(settings.AXES_FAILURE_LIMIT):
         login(client, "head", "wrong-password")
-    assert login(Client(), "head", PASSWORD, address="10.0.0.2").status_code == 302  # other address
-    assert login(Client(), "handler", PASSWORD).status_code == 302  # other user, same address
+    assert login(Client(), "head", PASSWORD, address="10.0.0.2").status_code == 429  # the user, anywhere
+    assert login(Client(), "handler", PASSWORD, address="10.0.0.1").status_code == 429  # the address
+    assert login(Client(), "handler", PASSWORD, address="10.0.0.3").status_code == 302  # anyone else
 
 
 def test_logout_needs_a_post(client, users):

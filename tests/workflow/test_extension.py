@@ -82,7 +82,7 @@ def test_denied_extension_leaves_the_deadline(users):
     assert ExtensionRequest.objects.get(ticket=ticket).status == "denied"
 
 
-def test_extending_a_deadline_that_ends_at_24_00_counts_from_that_day():
+def test_extending_a_deadline_that_ends_at_24_00_counts_from_that_day(db):
     from hotline.workflow.clocks import clock_due, extend_clock, new_clock
     from tests.helpers import local
 

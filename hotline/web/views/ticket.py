@@ -27,13 +27,13 @@ from hotline.followup.models import ReturnVisit, VisitStatus
 from hotline.followup.services import record_attempt
 from hotline.policies.registry import get_pack
 from hotline.tickets.models import Attachment, Ticket, TicketEvent
-from hotline.tickets.services import attachment_add
 from hotline.web import extension
 from hotline.web.forms_ticket import ActionForm, AttachmentForm, UnmaskForm, VisitAttemptForm, put_error
 from hotline.web.views.ticket_common import error_page, page_status, visible_ticket
 from hotline.web.views.ticket_page import action_label, actor_name, page_context
 from hotline.workflow.access import access_ticket, ticket_roles, tickets_visible_to
 from hotline.workflow.actions import HANDLERS
+from hotline.workflow.attachments import attachment_add
 from hotline.workflow.services import allowed_actions, ticket_transition, ticket_unmask
 
 
@@ -198,7 +198,7 @@ def ticket_unmask_view(request: HttpRequest, ticket: Ticket) -> HttpResponse:
         return _page(request, ticket, status=400, unmask_form=form)
     except Forbidden as err:
         return _page(request, ticket, status=403, banner={"kind": "error", "text": err.detail})
-    response = _page(request, result.ticket, unmasked=result.identity, unmask_form=UnmaskForm())
+    response = _page(request, result.ticket, unmask=result, unmask_form=UnmaskForm())
     response["Cache-Control"] = "no-store"
     return response
 
