@@ -243,8 +243,20 @@ def ticket_record(
     )
 
 
-def ticket_unmask(*, ticket: Ticket, actor: AnyUser | None, reason: Any) -> TransitionResult:
-    """Show a confidential ticket's identity to an allowed role; every unmask is logged."""
+def ticket_unmask(
+    *,
+    ticket: Ticket,
+    actor: AnyUser | None,
+    reason: Any,
+    via: str = "",
+    fields: Sequence[str] | None = None,
+) -> TransitionResult:
+    """Show a confidential ticket's identity to an allowed role; every unmask is logged.
+
+    ``via`` names a door other than the ticket page (``admin``: the outbox searched by a
+    phone or e-mail) and ``fields`` what it revealed (default: every identity field); both
+    go into the event's payload.
+    """
     if not isinstance(reason, str) or not reason.strip():
         raise InvalidInput("查看身份信息须填写理由", code="reason_required", field="reason")
     if len(reason) > 500:
@@ -261,7 +273,7 @@ def ticket_unmask(*, ticket: Ticket, actor: AnyUser | None, reason: Any) -> Tran
             from_stage=locked.stage,
             from_status=locked.status,
             comment=reason.strip(),
-            payload={"fields": list(IDENTITY_MASKS)},
+            payload={"fields": list(fields or IDENTITY_MASKS), **({"via": via} if via else {})},
             now=timezone.now(),
         )
     return TransitionResult(ticket=locked, event=event, identity=identity_of(locked))
