@@ -7,7 +7,6 @@ and the OpenAPI schema says so (``additionalProperties: false``, ``hotline.api.s
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -236,7 +235,7 @@ def complainant_data(
 ) -> dict[str, Any]:
     """``complainant`` as ``viewer`` may see it (``workflow.identity``); ``unmask`` is the
     result of the unmask this answer is for, if any (the context key ``unmask``)."""
-    return dataclasses.asdict(identity_for(ticket, viewer, unmask=unmask))
+    return identity_for(ticket, viewer, unmask=unmask).as_dict()
 
 
 class TicketOut(serializers.ModelSerializer):

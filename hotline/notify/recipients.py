@@ -15,7 +15,7 @@ from django.db.models import Q
 from hotline.core.types import User
 from hotline.org.models import Membership, Role, Unit
 from hotline.tickets.models import Ticket
-from hotline.workflow.access import UNIT_ROLES
+from hotline.workflow.roles import UNIT_ROLES
 
 
 def _ancestor_paths(unit: Unit) -> list[str]:

@@ -8,7 +8,7 @@ field they name.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -33,6 +33,7 @@ from hotline.tickets.models import (
     TicketType,
 )
 from hotline.web.extension import UNIT_NAMES as EXTENSION_UNIT_NAMES
+from hotline.workflow.drafts import TicketDraft, draft_from_data
 from hotline.workflow.params import Param, params_of
 from hotline.workflow.roles import INTAKE_ROLES
 
@@ -188,6 +189,25 @@ class IntakeForm(forms.Form):
         if value is not None and value > timezone.localdate():
             raise forms.ValidationError(_("事项发生日期不能晚于今天"), code="occurred_in_future")
         return value
+
+
+# Intake fields that are not part of the draft: the on-the-spot answer goes to ``close``.
+INTAKE_NOT_DRAFT = frozenset({"result"})
+
+
+def intake_draft(data: Mapping[str, Any]) -> TicketDraft:
+    """The draft of the intake form's cleaned data, through the one builder: the form's
+    dotted names (``complainant.phone``) nested as the staff API has them."""
+    nested: dict[str, Any] = {}
+    for name, value in data.items():
+        if name in INTAKE_NOT_DRAFT:
+            continue
+        head, dot, key = name.partition(".")
+        if dot:
+            nested.setdefault(head, {})[key] = value
+        else:
+            nested[name] = value
+    return draft_from_data(nested)
 
 
 def region_options(units: Iterable[Unit]) -> list[str]:

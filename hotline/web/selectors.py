@@ -296,8 +296,14 @@ def my_tickets_q(user: AnyUser) -> Q:
     """ "我的工单": assigned to me, at a unit I head, or taken in by me (首问负责: the agent
     who registered a matter follows it to the end). "本单位" is everything the user's units
     see, so for an agent the two differ by the colleagues' and the portal's tickets."""
-    head_units = [m.unit for m in memberships_of(user) if m.role == Role.DEPT_HEAD]
-    q = Q(handler_id=user.pk) | Q(registered_by_id=user.pk)
+    memberships = memberships_of(user)
+    roles = {m.role for m in memberships}
+    head_units = [m.unit for m in memberships if m.role == Role.DEPT_HEAD]
+    q = Q(pk__in=[])
+    if roles & {Role.HANDLER, Role.DEPT_HEAD}:
+        q |= Q(handler_id=user.pk)
+    if roles & INTAKE_ROLES:
+        q |= Q(registered_by_id=user.pk)
     if head_units:
         q |= Q(unit_id__in=units_under(head_units))
     return q

@@ -2,13 +2,19 @@
 
 A door turns what it received into a plain mapping with the field names of the staff API
 (nested ``complainant`` and ``respondent``, ``links`` as ``[{"kind", "number"}]``) and calls
-:func:`draft_from_data`; ``ticket_register`` does every check that needs the database.
+:func:`draft_from_data`; ``ticket_register`` does every check that needs the database (the
+choices, the phone number, units, links in scope).
+
+The builder checks the shape only, so that what a door hands over is never silently lost
+or misread: a key it does not know is refused (``unknown_field``), and a value of the wrong
+kind is refused (``invalid_type``), each with the field's path (``complainant.phone``,
+``links[1]``). Dates may be ``date``/``datetime`` objects or ISO 8601 text (a JSON push).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
@@ -57,62 +63,112 @@ class TicketDraft:
     source: str = ""
 
 
+# The keys a mapping may hold: the fields of the dataclasses, nothing else.
+DRAFT_KEYS = frozenset(f.name for f in fields(TicketDraft))
+PERSON_KEYS = frozenset(f.name for f in fields(Person))
+RESPONDENT_KEYS = frozenset(f.name for f in fields(Respondent))
+LINK_KEYS = frozenset({"kind", "number"})
+
+
+def _invalid(name: str, message: str) -> InvalidInput:
+    return InvalidInput(message, code="invalid_type", field=name)
+
+
+def _known(data: Mapping[Any, Any], allowed: frozenset[str], *, path: str = "") -> None:
+    unknown = sorted(str(key) for key in data if key not in allowed)
+    if unknown:
+        names = [f"{path}{key}" for key in unknown]
+        raise InvalidInput(
+            f"不接受字段“{'、'.join(names)}”", code="unknown_field", field=names[0], fields=names
+        )
+
+
 def _text(data: Mapping[str, Any], key: str, *, path: str = "") -> str:
     value = data.get(key)
     if value is None:
         return ""
     if not isinstance(value, str):
-        name = f"{path}{key}"
-        raise InvalidInput(f"字段“{name}”应为文字", code="invalid_type", field=name)
+        raise _invalid(f"{path}{key}", f"字段“{path}{key}”应为文字")
     return value
 
 
-def _person(data: Mapping[str, Any]) -> Person:
-    anonymous = data.get("anonymous", False)
-    if not isinstance(anonymous, bool):
-        raise InvalidInput(
-            "字段“complainant.anonymous”应为真或假", code="invalid_type", field="complainant.anonymous"
-        )
-    return Person(
-        name=_text(data, "name", path="complainant."),
-        phone=_text(data, "phone", path="complainant."),
-        email=_text(data, "email", path="complainant."),
-        id_number=_text(data, "id_number", path="complainant."),
-        address=_text(data, "address", path="complainant."),
-        anonymous=anonymous,
-        customer_class=_text(data, "customer_class", path="complainant."),
-    )
+def _flag(data: Mapping[str, Any], key: str, *, path: str = "") -> bool:
+    value = data.get(key)
+    if value is None:
+        return False
+    if not isinstance(value, bool):  # "false" is not False: refused, not read as true
+        raise _invalid(f"{path}{key}", f"字段“{path}{key}”应为真或假")
+    return value
+
+
+def _object(data: Mapping[str, Any], key: str, allowed: frozenset[str]) -> Mapping[str, Any]:
+    value = data.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise _invalid(key, f"字段“{key}”应为对象")
+    _known(value, allowed, path=f"{key}.")
+    return value
+
+
+def _received_at(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and value.strip():
+        try:
+            return datetime.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise _invalid("received_at", "收到时间格式不正确")
+
+
+def _occurred_on(value: Any) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and value.strip():
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise _invalid("occurred_on", "事项发生日期格式不正确")
 
 
 def _links(raw: Any) -> tuple[tuple[str, str], ...]:
     if raw is None:
         return ()
     if not isinstance(raw, Sequence) or isinstance(raw, str):
-        raise InvalidInput("关联工单应为列表", code="invalid_type", field="links")
+        raise _invalid("links", "关联工单应为列表")
     links: dict[tuple[str, str], None] = {}
-    for item in raw:
+    for i, item in enumerate(raw):
+        name = f"links[{i}]"
         if isinstance(item, Mapping):
-            pair = (str(item.get("kind", "")), str(item.get("number", "")))
+            _known(item, LINK_KEYS, path=f"{name}.")
+            pair = (item.get("kind"), item.get("number"))
         elif isinstance(item, Sequence) and not isinstance(item, str) and len(item) == 2:
-            pair = (str(item[0]), str(item[1]))
+            pair = (item[0], item[1])
         else:
-            raise InvalidInput("关联工单应为 {kind, number}", code="invalid_type", field="links")
-        links.setdefault(pair, None)  # the same link twice is one link
+            raise _invalid(name, "关联工单应为 {kind, number}")
+        kind, number = pair
+        if not isinstance(kind, str) or not isinstance(number, str):
+            raise _invalid(name, "关联工单的类型和编号应为文字")
+        links.setdefault((kind, number), None)  # the same link twice is one link
     return tuple(links)
 
 
 def draft_from_data(data: Mapping[str, Any]) -> TicketDraft:
-    """The draft for ``data`` (already validated for shape by the door, or trusted)."""
-    complainant = data.get("complainant") or {}
-    respondent = data.get("respondent") or {}
-    if not isinstance(complainant, Mapping) or not isinstance(respondent, Mapping):
-        raise InvalidInput("诉求人、被诉对象应为对象", code="invalid_type", field="complainant")
-    received_at = data.get("received_at")
-    occurred_on = data.get("occurred_on")
-    if received_at is not None and not isinstance(received_at, datetime):
-        raise InvalidInput("收到时间格式不正确", code="invalid_type", field="received_at")
-    if occurred_on is not None and not isinstance(occurred_on, date):
-        raise InvalidInput("事项发生日期格式不正确", code="invalid_type", field="occurred_on")
+    """The draft for ``data``, a mapping with the staff API's field names.
+
+    Refuses keys it does not know (``unknown_field``) and values of the wrong kind
+    (``invalid_type``); missing keys take the draft's defaults. Whether the values are
+    allowed (choices, phone numbers, units, dates in range) is ``ticket_register``'s to say.
+    """
+    if not isinstance(data, Mapping):
+        raise _invalid("", "登记内容应为对象")
+    _known(data, DRAFT_KEYS)
+    person = _object(data, "complainant", PERSON_KEYS)
+    respondent = _object(data, "respondent", RESPONDENT_KEYS)
     return TicketDraft(
         type=_text(data, "type"),
         channel=_text(data, "channel"),
@@ -120,8 +176,16 @@ def draft_from_data(data: Mapping[str, Any]) -> TicketDraft:
         description=_text(data, "description"),
         demand=_text(data, "demand"),
         policy=_text(data, "policy"),
-        received_at=received_at,
-        complainant=_person(complainant),
+        received_at=_received_at(data.get("received_at")),
+        complainant=Person(
+            name=_text(person, "name", path="complainant."),
+            phone=_text(person, "phone", path="complainant."),
+            email=_text(person, "email", path="complainant."),
+            id_number=_text(person, "id_number", path="complainant."),
+            address=_text(person, "address", path="complainant."),
+            anonymous=_flag(person, "anonymous", path="complainant."),
+            customer_class=_text(person, "customer_class", path="complainant."),
+        ),
         respondent=Respondent(
             name=_text(respondent, "name", path="respondent."),
             address=_text(respondent, "address", path="respondent."),
@@ -131,8 +195,8 @@ def draft_from_data(data: Mapping[str, Any]) -> TicketDraft:
         severity=_text(data, "severity") or Severity.NORMAL,
         unit=_text(data, "unit"),
         region=_text(data, "region"),
-        occurred_on=occurred_on,
-        confidential=bool(data.get("confidential", False)),
+        occurred_on=_occurred_on(data.get("occurred_on")),
+        confidential=_flag(data, "confidential"),
         links=_links(data.get("links")),
         source=_text(data, "source"),
     )

@@ -19,6 +19,7 @@ from hotline.core.phones import EXTENSION_MARK, normalise_phone
 from hotline.core.types import AnyUser
 from hotline.tickets.models import OPEN_STATUSES, Status, Ticket
 from hotline.workflow.access import tickets_visible_to
+from hotline.workflow.identity import identity_searchable
 
 # "Due soon": within this much clock time. Clock hours, not working hours: a mark must be
 # cheap for every row and for the board's counts (one range on the indexed ``due_at``);
@@ -70,7 +71,7 @@ def phone_q(value: str, *, field: str = "phone", strict: bool = True) -> Q | Non
     by_phone = Q(complainant_phone=number)
     if EXTENSION_MARK not in number:
         by_phone |= Q(complainant_phone__startswith=number + EXTENSION_MARK)
-    return by_phone & Q(confidential=False)
+    return by_phone & identity_searchable()
 
 
 def search_q(text: str) -> Q:

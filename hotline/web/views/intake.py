@@ -44,12 +44,12 @@ from hotline.web.forms_ticket import (
     BlocklistRequestForm,
     IntakeForm,
     by_id,
+    intake_draft,
     intake_units,
     put_error,
     region_options,
 )
 from hotline.web.views.ticket_common import error_page, page_status, visible_ticket
-from hotline.workflow.drafts import Person, Respondent, TicketDraft
 from hotline.workflow.registration import ticket_register
 
 SPOT_ACTION = "close"
@@ -82,32 +82,6 @@ def spot_close_map(user: User, units: list[Unit]) -> dict[str, bool]:
     return result
 
 
-def _draft(d: dict[str, Any]) -> TicketDraft:
-    return TicketDraft(
-        type=d["type"],
-        channel=d["channel"],
-        received_at=d["received_at"],
-        subject=d["subject"],
-        description=d["description"],
-        demand=d["demand"],
-        complainant=Person(
-            name=d["complainant.name"],
-            phone=d["complainant.phone"],
-            email=d["complainant.email"],
-            address=d["complainant.address"],
-            anonymous=d["complainant.anonymous"],
-            customer_class=d["complainant.customer_class"],
-        ),
-        respondent=Respondent(name=d["respondent.name"], address=d["respondent.address"]),
-        category=d["category"],
-        severity=d["severity"],
-        unit=d["unit"],
-        region=d["region"],
-        occurred_on=d["occurred_on"],
-        confidential=d["confidential"],
-    )
-
-
 # Refusals of an on-the-spot close, said as the screen says them next to the button.
 SPOT_REFUSALS = frozenset({"no_on_the_spot_close", "role_not_allowed"})
 
@@ -120,7 +94,7 @@ def register_from_form(*, user: User, data: dict[str, Any], on_the_spot: bool) -
         raise InvalidInput(_("请填写当场答复内容"), code="result_required", field="result")
     spot = {"closing_code": SPOT_CLOSING_CODE, "result": answer} if on_the_spot else None
     try:
-        return ticket_register(draft=_draft(data), actor=user, close_on_the_spot=spot)
+        return ticket_register(draft=intake_draft(data), actor=user, close_on_the_spot=spot)
     except HotlineError as err:
         if on_the_spot and err.code in SPOT_REFUSALS:
             raise InvalidInput(

@@ -200,7 +200,7 @@ def shown_identity(identity: Identity) -> dict[str, str]:
     """The identity fields as the staff screens show them (the ticket page, the callback
     list): what ``workflow.identity.identity_for`` allows, a phone shown in full formatted."""
     fields = identity.fields()
-    if not identity.masked:
+    if "phone" not in identity.hidden:
         fields["phone"] = format_phone(fields["phone"])
     return fields
 
@@ -232,10 +232,10 @@ def _messages(ticket: Ticket, identity: Identity) -> list[dict[str, Any]]:
     rows = []
     for m in messages_for_ticket(ticket):
         address = str(getattr(m, "address", "") or "")
-        if identity.masked:
-            address = identity.contact(address)
-        elif address and "@" not in address:
+        if address and "@" not in address and "phone" not in identity.hidden:
             address = format_phone(address)
+        else:
+            address = identity.contact(address)
         rows.append({"message": m, "address": address})
     return rows
 

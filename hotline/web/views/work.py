@@ -33,7 +33,8 @@ from hotline.policies.registry import all_packs
 from hotline.web import selectors
 from hotline.web.forms_work import BoardFilterForm, BulkSignForm, LoginForm, WorklistFilterForm
 from hotline.web.views.ticket_page import shown_identity
-from hotline.workflow.access import identity_hidden, tickets_visible_to
+from hotline.workflow.access import tickets_visible_to
+from hotline.workflow.identity import identity_for
 from hotline.workflow.services import ticket_transition
 
 FAVICON = Path(__file__).resolve().parent.parent / "static" / "hotline" / "favicon.ico"
@@ -221,14 +222,13 @@ def callbacks(request: HttpRequest) -> HttpResponse:
     found, has_more = selectors.callbacks(request.user, now=timezone.now())
     rows = []
     for row in found:
-        ticket = row.visit.ticket
-        hidden = identity_hidden(ticket)
+        identity = identity_for(row.visit.ticket, request.user)
         rows.append(
             {
                 "visit": row.visit,
                 "mark": row.mark,
-                "phone": shown_identity(ticket)["phone"],
-                "dial": "" if hidden else dial_target(ticket.complainant_phone),
+                "phone": shown_identity(identity)["phone"],
+                "dial": "" if "phone" in identity.hidden else dial_target(identity.phone),
             }
         )
     context = {
