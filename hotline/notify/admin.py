@@ -26,8 +26,7 @@ from hotline.core.errors import HotlineError, InvalidInput
 from hotline.core.phones import national_number, normalise_phone
 from hotline.notify.models import Message, MessageChannel, MessageStatus
 from hotline.notify.services import message_requeue
-from hotline.tickets.masking import mask_email, mask_phone
-from hotline.workflow.access import identity_hidden
+from hotline.workflow.identity import identity_for
 from hotline.workflow.services import ticket_unmask
 
 if TYPE_CHECKING:
@@ -51,16 +50,15 @@ _SHOWN_BY_METHOD = {
 
 
 def _hidden(message: Message) -> bool:
-    return message.ticket is not None and identity_hidden(message.ticket)
+    return message.ticket is not None and bool(identity_for(message.ticket, None).hidden)
 
 
 def masked_address(message: Message) -> str:
-    """The recipient's address as the admin shows it: masked on a confidential ticket."""
-    if not message.address or not _hidden(message):
+    """The recipient's address as the admin shows it: masked on a confidential ticket, through
+    the core's one identity rule (``workflow.identity``); an unmask is the ticket page's."""
+    if not message.address or message.ticket is None:
         return message.address
-    if message.channel == MessageChannel.EMAIL or "@" in message.address:
-        return mask_email(message.address)
-    return mask_phone(message.address)
+    return identity_for(message.ticket, None).contact(message.address)
 
 
 def redact(text: str, message: Message) -> str:
