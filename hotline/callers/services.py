@@ -27,11 +27,12 @@ from hotline.policies.registry import get_pack
 from hotline.tickets.models import Ticket
 from hotline.workflow.access import tickets_visible_to
 from hotline.workflow.identity import identity_searchable
+from hotline.workflow.roles import BLOCKLIST_DECIDE_ROLES, BLOCKLIST_REQUEST_ROLES
 
 # who may ask for a number to be blocked (the intake roles) and who decides (DOMAIN.md:
 # "an agent requests an entry, a team leader approves")
-REQUEST_ROLES = frozenset({Role.AGENT, Role.COORDINATOR, Role.TEAM_LEADER, Role.ADMIN})
-DECIDE_ROLES = frozenset({Role.TEAM_LEADER, Role.ADMIN})
+REQUEST_ROLES = BLOCKLIST_REQUEST_ROLES
+DECIDE_ROLES = BLOCKLIST_DECIDE_ROLES
 LOOKUP_LIMIT = 10
 
 

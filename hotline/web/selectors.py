@@ -36,10 +36,10 @@ from hotline.workflow.roles import CENTRE_ROLES, INTAKE_ROLES
 from hotline.workflow.selectors import (
     DUE_SOON,
     due_mark,
-    due_soon_q,
     open_tickets,
     overdue_q,
     search_q,
+    stage_counts,
 )
 
 PAGE_SIZE = 50
@@ -391,16 +391,7 @@ def board(user: AnyUser, *, unit: Unit | None, page: int, now: datetime) -> Boar
         qs = qs.filter(unit_id__in=units_under([unit]))
     soon = now + DUE_SOON
     running = Q(status=Status.OPEN)
-    grouped = (
-        qs.order_by()
-        .values("policy", "type", "stage")
-        .annotate(
-            total=Count("pk"),
-            overdue=Count("pk", filter=overdue_q(now)),
-            due_soon=Count("pk", filter=due_soon_q(now)),
-            suspended=Count("pk", filter=Q(status=Status.SUSPENDED)),
-        )
-    )
+    grouped = stage_counts(qs, now=now)
     # one row per stage as people see it: a code whose workflows label it differently
     # (enterprise: ``accepted`` is 待派单, for reports 待领导批示) gives one row per label
     by_stage: dict[tuple[str, str], StageCount] = {}

@@ -10,9 +10,9 @@ passed (ADR 0013). One indexed range on ``due_at`` answers it.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Final, Literal
+from typing import Final, Literal, TypedDict, cast
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from hotline.core.errors import InvalidInput
 from hotline.core.phones import EXTENSION_MARK, normalise_phone
@@ -89,3 +89,29 @@ def open_tickets(user: AnyUser) -> QuerySet[Ticket]:
         .select_related(*TICKET_COLUMNS)
         .order_by("due_at", "pk")
     )
+
+
+class StageCounts(TypedDict):
+    policy: str
+    type: str
+    stage: str
+    total: int
+    overdue: int
+    due_soon: int
+    suspended: int
+
+
+def stage_counts(tickets: QuerySet[Ticket], *, now: datetime) -> list[StageCounts]:
+    """Counts of ``tickets`` (open ones, already scoped) by pack, type and stage: in all,
+    overdue, due soon and suspended — one grouped query (the board; statistics next)."""
+    rows = (
+        tickets.order_by()
+        .values("policy", "type", "stage")
+        .annotate(
+            total=Count("pk"),
+            overdue=Count("pk", filter=overdue_q(now)),
+            due_soon=Count("pk", filter=due_soon_q(now)),
+            suspended=Count("pk", filter=Q(status=Status.SUSPENDED)),
+        )
+    )
+    return [cast(StageCounts, row) for row in rows]
