@@ -53,7 +53,7 @@ ACTIONS = [*VOCAB_ACTIONS, *ENGINE_ACTIONS]
 FORM_ONLY_KEYS = frozenset({"csrfmiddlewaretoken"})
 
 
-def unknown_fields(serializer: serializers.Serializer, data: Any, prefix: str = "") -> list[str]:
+def unknown_fields(serializer: serializers.Serializer[Any], data: Any, prefix: str = "") -> list[str]:
     """The paths of keys in ``data`` that ``serializer`` (and its nested shapes) do not define.
 
     JSON bodies are dicts; form bodies (``QueryDict``) spell nesting as ``complainant.name``
@@ -81,7 +81,7 @@ def unknown_fields(serializer: serializers.Serializer, data: Any, prefix: str = 
     return found
 
 
-class StrictSerializer(serializers.Serializer):
+class StrictSerializer(serializers.Serializer[Any]):
     """An input shape that refuses fields it does not define, nested ones included.
 
     The outermost serializer checks the whole body at once, before any field is validated,
@@ -129,15 +129,14 @@ class Text(serializers.CharField):
         super().__init__(**kwargs)
 
 
-class Phone(serializers.RegexField):
-    """A phone number as people type it: digits, +, -, parentheses and spaces."""
+class Phone(Text):
+    """A phone number as people type it (``13255550002``, ``+86 132-5555-0002``,
+    ``010-12345678转123``): checked and stored normalised by the core
+    (``hotline.core.phones``; ``invalid_phone`` names the field), so here only its length."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("allow_blank", True)
-        kwargs.setdefault("default", "")
-        kwargs.setdefault("error_messages", {"invalid": "电话号码格式不正确"})
-        super().__init__(r"^[0-9+\-() ]{0,32}$", **kwargs)
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
 
 
 class ComplainantIn(StrictSerializer):
@@ -203,7 +202,7 @@ class TicketCreate(StrictSerializer):
         return draft_from_data(self.validated_data)
 
 
-class UnitOut(serializers.ModelSerializer):
+class UnitOut(serializers.ModelSerializer[Unit]):
     parent = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[assignment,var-annotated]
 
     class Meta:
@@ -211,7 +210,7 @@ class UnitOut(serializers.ModelSerializer):
         fields = ["code", "name", "kind", "parent", "region", "policy", "depth"]
 
 
-class CategoryOut(serializers.ModelSerializer):
+class CategoryOut(serializers.ModelSerializer[Category]):
     parent = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[assignment,var-annotated]
 
     class Meta:
@@ -219,7 +218,7 @@ class CategoryOut(serializers.ModelSerializer):
         fields = ["code", "name", "parent"]
 
 
-class ComplainantOut(serializers.Serializer):
+class ComplainantOut(serializers.Serializer[Any]):
     name = serializers.CharField()
     phone = serializers.CharField()
     email = serializers.CharField()
@@ -238,7 +237,7 @@ def complainant_data(
     return identity_for(ticket, viewer, unmask=unmask).as_dict()
 
 
-class TicketOut(serializers.ModelSerializer):
+class TicketOut(serializers.ModelSerializer[Ticket]):
     complainant = serializers.SerializerMethodField()
     respondent = serializers.SerializerMethodField()
     unit: serializers.SlugRelatedField[Unit] = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -327,7 +326,7 @@ class TicketOut(serializers.ModelSerializer):
         return allowed_actions(obj, self._user())
 
 
-class AttachmentOut(serializers.Serializer):
+class AttachmentOut(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField()
     size = serializers.IntegerField()
@@ -339,7 +338,7 @@ class AttachmentIn(StrictSerializer):
     file = serializers.FileField(allow_empty_file=True, help_text="附件;类型和大小由平台检查")
 
 
-class LinkOut(serializers.Serializer):
+class LinkOut(serializers.Serializer[Any]):
     kind = serializers.CharField()
     number = serializers.CharField(source="target.number")
 
@@ -390,7 +389,7 @@ class TicketListOut(TicketOut):
         read_only_fields = fields
 
 
-def _param_field(param: Param, *, for_schema: bool) -> serializers.Field:
+def _param_field(param: Param, *, for_schema: bool) -> serializers.Field[Any, Any, Any, Any]:
     """One action parameter as a request field. At run time every parameter is optional here
     and the action's handler refuses what is missing with its own code (``result_required``);
     the schema marks the required ones."""
@@ -453,7 +452,7 @@ def action_input(data: Any) -> dict[str, Any]:
     return dict(form.validated_data)
 
 
-class EventOut(serializers.ModelSerializer):
+class EventOut(serializers.ModelSerializer[TicketEvent]):
     actor = serializers.SerializerMethodField()
 
     class Meta:
@@ -586,25 +585,25 @@ class PublicSubmissionIn(StrictSerializer):
         }
 
 
-class PublicSubmissionCreated(serializers.Serializer):
+class PublicSubmissionCreated(serializers.Serializer[Any]):
     number = serializers.CharField()
     query_code = serializers.CharField()
 
 
-class PublicReply(serializers.Serializer):
+class PublicReply(serializers.Serializer[Any]):
     at = serializers.DateTimeField()
     action = serializers.CharField()
     text = serializers.CharField()
 
 
-class PublicStepOut(serializers.Serializer):
+class PublicStepOut(serializers.Serializer[Any]):
     at = serializers.DateTimeField()
     action = serializers.CharField()
     label = serializers.CharField(help_text="这一步的名称,如“已受理”")  # type: ignore[assignment]
     text = serializers.CharField(help_text="对诉求人公开的说明或答复;可为空")
 
 
-class PublicStatus(serializers.Serializer):
+class PublicStatus(serializers.Serializer[Any]):
     number = serializers.CharField()
     type = serializers.CharField()
     received_at = serializers.DateTimeField()
@@ -621,12 +620,12 @@ class DeadlineIn(StrictSerializer):
     unit = serializers.ChoiceField(choices=list(LIMIT_UNITS))
 
 
-class DeadlineOut(serializers.Serializer):
+class DeadlineOut(serializers.Serializer[Any]):
     due_at = serializers.DateTimeField()
     provisional = serializers.BooleanField()
 
 
-class DayOut(serializers.Serializer):
+class DayOut(serializers.Serializer[Any]):
     date = serializers.DateField()
     is_working = serializers.BooleanField()
     note = serializers.CharField()
@@ -639,5 +638,5 @@ class TokenIn(StrictSerializer):
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
 
 
-class TokenOut(serializers.Serializer):
+class TokenOut(serializers.Serializer[Any]):
     token = serializers.CharField()

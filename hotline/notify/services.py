@@ -9,7 +9,6 @@ commit hook only nudges it.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,7 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from hotline.core.errors import HotlineError, InvalidInput
-from hotline.core.phones import national_number
+from hotline.core.phones import is_mobile
 from hotline.core.types import User
 from hotline.notify.models import Message, MessageChannel, MessageStatus
 from hotline.notify.recipients import staff_for_roles
@@ -187,7 +186,7 @@ def can_take_sms(phone: str) -> bool:
     gateway refuses what it cannot deliver, and the row says so)."""
     if not phone.startswith("+86"):
         return True
-    return re.fullmatch(r"1[0-9]{10}", national_number(phone)) is not None
+    return is_mobile(phone)
 
 
 def notify_complainant(

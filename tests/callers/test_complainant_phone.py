@@ -151,3 +151,21 @@ def test_the_api_filter_refuses_what_is_not_a_number(users, api):
     response = api(users["coordinator"]).get("/api/v1/tickets/", {"phone": "abc"})
     assert response.status_code == 400
     assert (response.json()["code"], response.json()["field"]) == ("invalid_phone", "phone")
+
+
+def test_the_api_takes_a_fixed_line_with_its_extension_as_people_write_it(users, api):
+    created = api(users["agent"]).post(
+        "/api/v1/tickets/",
+        {
+            "type": "consultation",
+            "channel": "phone",
+            "subject": "咨询",
+            "description": "内容",
+            "complainant": {"name": "王五", "phone": "010-12345678转123"},
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    from hotline.tickets.models import Ticket
+
+    assert Ticket.objects.get(number=created.json()["number"]).complainant_phone == "+861012345678;ext=123"
