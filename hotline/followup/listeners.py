@@ -3,9 +3,7 @@ every ticket event, inside the transaction that wrote the event (it only writes 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from hotline.calendar.services import compute_deadline
 from hotline.followup.models import (
@@ -18,7 +16,7 @@ from hotline.followup.models import (
 from hotline.notify.events import under_review
 from hotline.notify.services import local_text, notify_staff
 from hotline.policies.registry import get_pack
-from hotline.policies.schema import Limit, Pack
+from hotline.policies.schema import Pack
 from hotline.tickets.models import Satisfaction, Status, Ticket, TicketEvent
 
 VISIT_ACTION = "return_visit"
@@ -47,13 +45,12 @@ def visit_roles(pack: Pack, ticket: Ticket) -> frozenset[str]:
     rule = pack.type(ticket.type).stage(ticket.stage).actions.get(VISIT_ACTION)
     if rule is not None:
         return rule.roles
-    roles = pack.return_visit.get("roles")
-    return frozenset(roles) if roles else frozenset({"coordinator"})
+    return pack.return_visit.roles or frozenset({"coordinator"})
 
 
 def visit_create(*, ticket: Ticket, pack: Pack, now: datetime) -> ReturnVisit:
     """Open a visit task for the ticket's current round, due ``return_visit.within`` from now."""
-    within = limit_of(pack.return_visit.get("within"))
+    within = pack.return_visit.within
     due = compute_deadline(start=now, amount=within.amount, unit=within.unit).due_at if within else None
     visit = ReturnVisit.objects.create(ticket=ticket, round=ticket.round, created_at=now, due_at=due)
     notify_staff(
@@ -102,10 +99,3 @@ def _follow_visit(ticket: Ticket, event: TicketEvent) -> None:
 
 def _is_the_answer(ticket: Ticket, event: TicketEvent) -> bool:
     return event.action in ANSWER_ACTIONS and not under_review(ticket, event)
-
-
-def limit_of(value: Any) -> Limit | None:
-    """A limit from the free-form ``return_visit`` mapping (the loader checked its shape)."""
-    if not isinstance(value, Mapping):
-        return None
-    return Limit(int(value["amount"]), str(value["unit"]))

@@ -27,7 +27,6 @@ from hotline.core.types import AnyUser, User
 from hotline.followup.listeners import (
     UNREACHABLE_CLOSING_CODE,
     VISIT_ACTION,
-    limit_of,
     visit_create,
     visit_roles,
 )
@@ -67,7 +66,6 @@ SYSTEM_LABEL = "系统(催办)"
 VISIT_SYSTEM_LABEL = "系统(回访)"
 BATCH_SIZE = 200
 RETRY_AFTER = timedelta(minutes=5)  # a ticket whose sweep failed is looked at again then
-DEFAULT_MAX_ATTEMPTS = 3  # failed call-backs before the complainant counts as unreachable
 
 
 @dataclass
@@ -329,7 +327,7 @@ def _send(
 
 def _visit_at_limit(ticket: Ticket, pack: Pack, report: SweepReport) -> None:
     """``return_visit.when: limit_expired`` (12345): visit when the limit expires, replied or not."""
-    if pack.return_visit.get("when") != "limit_expired" or ticket.status != Status.OPEN:
+    if pack.return_visit.when != "limit_expired" or ticket.status != Status.OPEN:
         return
     clock = _clock(ticket)
     stage = pack.type(ticket.type).stage(ticket.stage)
@@ -593,7 +591,7 @@ def record_attempt(
             raise InvalidTransition("回访任务已结束", code="visit_closed")
         attempt = ReturnVisitAttempt.objects.create(visit=locked, at=now, by=user, outcome=outcome, note=note)
         failed = locked.attempts.count()
-        max_attempts = int(pack.return_visit.get("max_attempts", DEFAULT_MAX_ATTEMPTS))
+        max_attempts = pack.return_visit.max_attempts
         became_unreachable = locked.status == VisitStatus.OPEN and (
             outcome == AttemptOutcome.UNREACHABLE or failed >= max_attempts
         )
@@ -614,7 +612,7 @@ def record_attempt(
 
 
 def _visit_unreachable(ticket: Ticket, visit: ReturnVisit, pack: Pack, now: datetime) -> None:
-    after = limit_of(pack.return_visit.get("unreachable_close_after"))
+    after = pack.return_visit.unreachable_close_after
     visit.status = VisitStatus.UNREACHABLE
     visit.unreachable_at = now
     visit.close_at = None

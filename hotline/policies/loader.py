@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 from hotline.policies._reader import (
     IDENT_RE,
@@ -27,6 +27,8 @@ from hotline.policies._reader import (
 from hotline.policies._workflows import Workflow, WorkflowParser, anchor_problem, default_start
 from hotline.policies.errors import PackError, PackIssue
 from hotline.policies.schema import (
+    DEFAULT_MAX_ATTEMPTS,
+    RETURN_VISIT_WHEN,
     AcceptanceWindow,
     EscalationStep,
     ExtensionRule,
@@ -35,6 +37,8 @@ from hotline.policies.schema import (
     QuietHours,
     ReminderPoint,
     Reminders,
+    ReturnVisitRule,
+    ReturnVisitWhen,
     Rounds,
     TotalLimit,
     TypePolicy,
@@ -69,7 +73,8 @@ _TOP_REQUIRED = (
 _TOP_OPTIONAL = ("confidential_types", "return_visit", "reminders", "acceptance_windows")
 _SOURCE_REQUIRED = ("title", "reference")
 _SOURCE_OPTIONAL = ("issuer", "issued", "amended", "url", "notes")
-RETURN_VISIT_WHEN = ("reply", "limit_expired")  # when the sweep opens a visit task (ADR 0011)
+# ``return_visit`` keys typed on ``ReturnVisitRule``; any other key goes to its ``notes``.
+RETURN_VISIT_KEYS = ("roles", "within", "unreachable_close_after", "when", "max_attempts")
 _TYPE_KEYS = (
     "workflow",
     "total",
@@ -244,29 +249,45 @@ class _PackParser:
             return None
         return ExtensionRule(max_count=count, max_total=total, unit=unit)
 
-    def _return_visit(self, value: object) -> Mapping[str, Any] | None:
-        """Free-form, but the documented keys are checked when present."""
-        m = self.r.mapping(value, "return_visit")
+    def _return_visit(self, value: object) -> ReturnVisitRule | None:
+        """The documented keys are checked when present (else their defaults); every other
+        key is kept as written, read-only, in ``notes`` (informative)."""
+        r = self.r
+        m = r.mapping(value, "return_visit")
         if m is None:
             return None
         ok = True
+        limits: dict[str, Limit] = {}
         for key in ("within", "unreachable_close_after"):
-            if key in m and self.r.limit(m[key], join("return_visit", key)) is None:
-                ok = False
-        if "roles" in m and self.r.roles(m["roles"], "return_visit.roles") is None:
-            ok = False
-        if (
-            "max_attempts" in m
-            and self.r.integer(m["max_attempts"], "return_visit.max_attempts", minimum=1) is None
-        ):
-            ok = False
-        if "when" in m and self.r.choice(m["when"], "return_visit.when", RETURN_VISIT_WHEN, "moment") is None:
-            ok = False
+            if key in m:
+                limit = r.limit(m[key], join("return_visit", key))
+                if limit is None:
+                    ok = False
+                else:
+                    limits[key] = limit
+        roles = r.roles(m["roles"], "return_visit.roles") if "roles" in m else frozenset()
+        max_attempts = (
+            r.integer(m["max_attempts"], "return_visit.max_attempts", minimum=1)
+            if "max_attempts" in m
+            else DEFAULT_MAX_ATTEMPTS
+        )
+        when = (
+            r.choice(m["when"], "return_visit.when", RETURN_VISIT_WHEN, "moment") if "when" in m else "reply"
+        )
         for key, item in m.items():
             if isinstance(item, dict) and any(not isinstance(k, str) for k in item):
-                self.r.fail(join("return_visit", key), "keys must be strings")
+                r.fail(join("return_visit", key), "keys must be strings")
                 ok = False
-        return freeze(m) if ok else None
+        if not ok or roles is None or max_attempts is None or when is None:
+            return None
+        return ReturnVisitRule(
+            roles=roles,
+            within=limits.get("within"),
+            unreachable_close_after=limits.get("unreachable_close_after"),
+            when=cast(ReturnVisitWhen, when),  # one of RETURN_VISIT_WHEN: checked above
+            max_attempts=max_attempts,
+            notes=MappingProxyType({k: freeze(v) for k, v in m.items() if k not in RETURN_VISIT_KEYS}),
+        )
 
     def _reminders(self, value: object) -> Reminders | None:
         r = self.r

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal, get_args
 
 from hotline.core.errors import ConfigurationError, InvalidInput
 from hotline.policies.vocab import (
@@ -181,6 +181,33 @@ class Reminders:
     anytime_severities: frozenset[str] = frozenset()
 
 
+ReturnVisitWhen = Literal["reply", "limit_expired"]
+RETURN_VISIT_WHEN: tuple[ReturnVisitWhen, ...] = get_args(ReturnVisitWhen)
+DEFAULT_MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class ReturnVisitRule:
+    """回访: a pack's ``return_visit`` section (ADR 0011). Every key is optional.
+
+    ``roles`` call back when the ticket's stage has no ``return_visit`` action to say so
+    (empty: not named, the readers fall back to ``coordinator``). A visit task is due
+    ``within`` after the answer (``None``: no due time); ``when`` is ``reply`` (a visit
+    task opens on the answer) or ``limit_expired`` (12345: also when the limit of a stage
+    offering ``return_visit`` expires). After ``max_attempts`` failed call-backs the
+    complainant counts as unreachable, and the sweep closes the ticket
+    ``unreachable_close_after`` later (``None``: it does not). Every other key the pack
+    writes is kept, read-only, in ``notes`` (e.g. ``satisfied_review_by``): informative.
+    """
+
+    roles: frozenset[str] = frozenset()
+    within: Limit | None = None
+    unreachable_close_after: Limit | None = None
+    when: ReturnVisitWhen = "reply"
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    notes: Mapping[str, Any] = field(default_factory=_empty)
+
+
 @dataclass(frozen=True)
 class TypePolicy:
     """The rules for one ticket type in one pack: its workflow's stages and its limits."""
@@ -315,7 +342,7 @@ class Pack:
     reject_reasons: Mapping[str, str]
     rounds: Rounds
     extension: ExtensionRule | None
-    return_visit: Mapping[str, Any]
+    return_visit: ReturnVisitRule
     reminders: Reminders
     types: Mapping[str, TypePolicy]
     path: str = ""  # the file it was loaded from

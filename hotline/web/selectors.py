@@ -105,7 +105,7 @@ def callback_roles(user: AnyUser) -> frozenset[str]:
     action, and the pack's ``return_visit.roles`` (``followup.listeners.visit_roles``)."""
     roles = set(roles_for_actions(user, [VISIT_ACTION]))
     for pack in packs_in_use(user):
-        roles |= set(pack.return_visit.get("roles") or ())
+        roles |= pack.return_visit.roles
     return frozenset(roles)
 
 

@@ -55,4 +55,4 @@ def test_bad_return_visit_keys_are_refused(return_visit, path):
 def test_shipped_12345_visits_when_the_limit_expires():
     from hotline.policies.registry import get_pack
 
-    assert get_pack("hotline-12345").return_visit["when"] == "limit_expired"
+    assert get_pack("hotline-12345").return_visit.when == "limit_expired"

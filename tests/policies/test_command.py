@@ -84,6 +84,29 @@ def test_check_shows_anchors_channels_totals_conditions_and_windows(pack_file: C
     assert "acceptance window 2: types complaint / any category: matter older than 2年" in out
 
 
+def test_check_lists_the_return_visit_rule_and_its_notes(pack_file: Callable[..., Path]) -> None:
+    doc = mini_pack()
+    doc["return_visit"] = {
+        "roles": ["coordinator"],
+        "within": {"amount": 1, "unit": "working_days"},
+        "when": "limit_expired",
+        "satisfied_review_by": "leader",
+        "review_request_window": {"amount": 30, "unit": "natural_days"},
+    }
+
+    out = _run("check", str(pack_file(doc)))
+
+    assert (
+        "return visit: roles coordinator; within 1 working_days; when limit_expired; max attempts 3;"
+        " unreachable close after never; notes: satisfied_review_by=leader,"
+        " review_request_window={'amount': 30, 'unit': 'natural_days'}"
+    ) in out
+    assert (
+        "return visit: roles not named; within no due time; when reply; max attempts 3;"
+        " unreachable close after never\n"
+    ) in _run("check", str(pack_file(mini_pack())))
+
+
 def test_check_a_bad_file_fails_with_file_and_path(pack_file: Callable[..., Path]) -> None:
     doc = mini_pack()
     doc["workflows"]["basic"]["stages"]["handling"]["actions"]["reply"]["to"] = "replyed"

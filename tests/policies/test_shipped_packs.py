@@ -246,7 +246,9 @@ def test_enterprise_limits_follow_the_seed() -> None:
     assert (pack.extension.max_count, pack.extension.max_total, pack.extension.unit) == (1, 5, "working_days")
     assert (pack.rounds.max, pack.rounds.supervise_from) == (3, 2)  # L32: 二次派单…由整顿办负责督办
     assert pack.identity_roles == {"coordinator", "leader", "admin"}
-    assert pack.return_visit["unreachable_close_after"] == {"amount": 2, "unit": "working_days"}  # 000 L144
+    assert pack.return_visit.unreachable_close_after == Limit(2, "working_days")  # 000 L144
+    assert pack.return_visit.within == Limit(0, "working_days")  # L32: 在反馈当天
+    assert pack.return_visit.notes == {"satisfied_review_by": "leader"}  # L32, informative
 
 
 def test_enterprise_answers_the_provincial_centre_within_three_working_days() -> None:

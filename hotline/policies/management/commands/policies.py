@@ -17,7 +17,15 @@ from hotline.core.errors import ConfigurationError
 from hotline.policies import registry
 from hotline.policies.errors import PackError
 from hotline.policies.loader import load_pack
-from hotline.policies.schema import ActionRule, Limit, Pack, Stage, TotalLimit, TypePolicy
+from hotline.policies.schema import (
+    ActionRule,
+    Limit,
+    Pack,
+    ReturnVisitRule,
+    Stage,
+    TotalLimit,
+    TypePolicy,
+)
 from hotline.policies.vocab import TOTAL_ANCHOR_LABELS
 
 
@@ -84,6 +92,7 @@ class Command(BaseCommand):
             f"extension: {f'{ext.max_count}×, ≤{ext.max_total} {ext.unit}' if ext else 'none'}; "
             f"identity: {', '.join(sorted(pack.identity_roles)) or 'nobody'}"
         )
+        w("  " + _return_visit_line(pack.return_visit))
         for i, window in enumerate(pack.acceptance_windows, start=1):
             scope = [
                 f"types {', '.join(sorted(window.types))}" if window.types else "any type",
@@ -109,6 +118,29 @@ class Command(BaseCommand):
 def _limit_text(limit: Limit) -> str:
     """``5 working_days``; the anchor is named unless it is entering the stage."""
     return str(limit) if limit.start == "entered" else f"{limit} {limit.start_label}"
+
+
+def _return_visit_line(rule: ReturnVisitRule) -> str:
+    """``return visit: roles coordinator; within 1 working_days; when reply; …; notes: …``."""
+    parts = [
+        f"roles {', '.join(sorted(rule.roles)) or 'not named'}",
+        f"within {rule.within if rule.within else 'no due time'}",
+        f"when {rule.when}",
+        f"max attempts {rule.max_attempts}",
+        f"unreachable close after {rule.unreachable_close_after or 'never'}",
+    ]
+    if rule.notes:
+        parts.append("notes: " + ", ".join(f"{key}={_plain(value)}" for key, value in rule.notes.items()))
+    return "return visit: " + "; ".join(parts)
+
+
+def _plain(value: Any) -> Any:
+    """A frozen note value as written in YAML (mappings and lists print as dict/list)."""
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _total_text(total: TotalLimit | None) -> str:
