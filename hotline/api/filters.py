@@ -13,12 +13,12 @@ from hotline.tickets.models import OPEN_STATUSES, Status, Ticket, TicketType
 from hotline.workflow.selectors import overdue_q, phone_q
 
 
-class UtcIsoDateTimeField(IsoDateTimeField):
+class UtcIsoDateTimeField(IsoDateTimeField):  # type: ignore[misc]  # django-filter ships no type information
     """An ISO 8601 time, handed to the database in UTC: PostgreSQL refuses offsets beyond
     ±15:59, which ISO allows (e.g. ``+19:20``)."""
 
     def to_python(self, value: object) -> datetime | None:
-        parsed = super().to_python(value)
+        parsed: datetime | None = super().to_python(value)
         if parsed is None or parsed.tzinfo is None:
             return parsed
         try:
@@ -27,11 +27,11 @@ class UtcIsoDateTimeField(IsoDateTimeField):
             raise forms.ValidationError("时间超出范围", code="invalid") from exc
 
 
-class UtcIsoDateTimeFilter(filters.IsoDateTimeFilter):
+class UtcIsoDateTimeFilter(filters.IsoDateTimeFilter):  # type: ignore[misc]  # django-filter ships no type information
     field_class = UtcIsoDateTimeField
 
 
-class TicketFilter(filters.FilterSet):
+class TicketFilter(filters.FilterSet):  # type: ignore[misc]  # django-filter ships no type information
     status = filters.ChoiceFilter(choices=Status.choices)
     type = filters.ChoiceFilter(choices=TicketType.choices)
     stage = filters.CharFilter(max_length=32)

@@ -9,22 +9,30 @@ last page within the cap (narrow the filter to go further).
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 COUNT_CAP = 10_000
 
+if TYPE_CHECKING:
+    # django-stubs makes Paginator generic in its items; Django's class cannot be subscripted
+    # at run time, so only the type checker sees the parameter.
+    _Paginator = Paginator[Any]
+else:
+    _Paginator = Paginator
 
-class CappedPaginator(Paginator):
+
+class CappedPaginator(_Paginator):
     cap = COUNT_CAP
 
     @cached_property
     def count(self) -> int:
         # COUNT over "SELECT ... LIMIT cap+1": stops after cap+1 index entries
-        rows: Any = self.object_list
+        rows = cast("QuerySet[Any]", self.object_list)  # the API pages querysets only
         return min(rows.order_by()[: self.cap + 1].count(), self.cap + 1)
 
     @property

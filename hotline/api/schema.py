@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 STRICT_NOTE = "未在此列出的字段一律拒绝(400,code 为 unknown_field,fields 列出这些字段)"
 
 
-class StrictSerializerSchema(OpenApiSerializerExtension):
+class StrictSerializerSchema(OpenApiSerializerExtension):  # type: ignore[no-untyped-call]  # drf-spectacular: untyped __init_subclass__
     """Input shapes refuse unknown fields (400 ``unknown_field``): say so with
     ``additionalProperties: false`` on every request body, nested objects included."""
 
@@ -23,7 +23,9 @@ class StrictSerializerSchema(OpenApiSerializerExtension):
     def map_serializer(self, auto_schema: AutoSchema, direction: Any) -> dict[str, Any]:
         from hotline.api.serializers import StrictSerializer
 
-        schema: dict[str, Any] = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        schema: dict[str, Any] = auto_schema._map_serializer(  # type: ignore[no-untyped-call]  # drf-spectacular: untyped
+            self.target, direction, bypass_extensions=True
+        )
         if schema.get("description") == inspect.getdoc(StrictSerializer):
             del schema["description"]  # the base class's docstring, not this shape's
         if direction == "request":

@@ -32,7 +32,7 @@ from hotline.workflow.registration import ticket_register
 from hotline.workflow.services import ticket_transition
 
 
-class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Ticket]):
     lookup_field = "number"
     lookup_value_regex = "[0-9]{6,20}"
     filterset_class = TicketFilter
@@ -42,7 +42,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             "unit", "owner_unit", "category", "handler", "registered_by"
         )
 
-    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+    def get_serializer_class(self) -> type[serializers.BaseSerializer[Ticket]]:
         return s.TicketListOut if self.action == "list" else s.TicketDetailOut
 
     def get_object(self) -> Ticket:
@@ -95,13 +95,13 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return Response(s.AttachmentOut(att).data, status=status.HTTP_201_CREATED)
 
 
-class UnitViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class UnitViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Unit]):
     serializer_class = s.UnitOut
     queryset = Unit.objects.filter(is_active=True).select_related("parent").order_by("path")
     pagination_class = None
 
 
-class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class CategoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Category]):
     serializer_class = s.CategoryOut
     queryset = Category.objects.filter(is_active=True).select_related("parent")
     pagination_class = None

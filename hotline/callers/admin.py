@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -14,8 +14,17 @@ from hotline.core.errors import HotlineError
 from hotline.core.phones import format_phone, phone_line
 from hotline.core.types import User
 
+if TYPE_CHECKING:
+    # django-stubs makes the admin classes generic in their models; Django's classes cannot
+    # be subscripted at run time, so only the type checker sees the parameters.
+    _EntryAdmin = admin.ModelAdmin[BlocklistEntry]
+    _EventInline = admin.TabularInline[BlocklistEvent, BlocklistEntry]
+else:
+    _EntryAdmin = admin.ModelAdmin
+    _EventInline = admin.TabularInline
 
-class BlocklistEventInline(admin.TabularInline):
+
+class BlocklistEventInline(_EventInline):
     model = BlocklistEvent
     extra = 0
     can_delete = False
@@ -42,7 +51,7 @@ def _apply(
 
 
 @admin.register(BlocklistEntry)
-class BlocklistEntryAdmin(admin.ModelAdmin):
+class BlocklistEntryAdmin(_EntryAdmin):
     list_display = (
         "shown_phone",
         "status",

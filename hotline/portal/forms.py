@@ -47,7 +47,7 @@ class MultipleFileField(forms.FileField):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[bytes]]:
         files = data if isinstance(data, list | tuple) else [data] if data else []
         return [super(MultipleFileField, self).clean(f, initial) for f in files if f]
 
@@ -109,8 +109,8 @@ class SubmissionForm(BootstrapForm):
             raise forms.ValidationError(error.detail, code=error.code) from None
         return value
 
-    def clean_attachments(self) -> list[UploadedFile]:
-        files: list[UploadedFile] = self.cleaned_data.get("attachments") or []
+    def clean_attachments(self) -> list[UploadedFile[bytes]]:
+        files: list[UploadedFile[bytes]] = self.cleaned_data.get("attachments") or []
         if len(files) > MAX_FILES:
             raise forms.ValidationError(_("最多上传 %(n)d 个附件") % {"n": MAX_FILES}, code="too_many_files")
         if sum(f.size or 0 for f in files) > MAX_TOTAL_BYTES:

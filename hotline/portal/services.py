@@ -97,7 +97,7 @@ class PublicSubmission:
 def public_ticket_register(
     *,
     submission: PublicSubmission,
-    uploads: Sequence[UploadedFile] = (),
+    uploads: Sequence[UploadedFile[bytes]] = (),
     actor_label: str = PUBLIC_ACTOR_LABEL,
 ) -> Ticket:
     """Register a public submission and its files in one transaction: all or nothing.
