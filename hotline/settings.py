@@ -7,9 +7,13 @@ Production: set ``DATABASE_URL=postgres://...`` (and ``REDIS_URL`` for cache and
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+
+from hotline.core.secret_key import installation_key, is_known_key
+from hotline.ops.logs import formatter_class
 
 BASE_DIR = Path(__file__).resolve().parent
 HOTLINE_HOME = Path(os.environ.get("HOTLINE_HOME", Path.cwd() / "var")).resolve()
@@ -23,11 +27,13 @@ def _env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = _env_bool("HOTLINE_DEBUG", False)
-_INSECURE_KEY = "hotline-embedded-insecure-key-change-me-in-production"
-SECRET_KEY = os.environ.get("HOTLINE_SECRET_KEY", _INSECURE_KEY)
-# Signed tokens (the portal's form and rating tokens, sessions) are only as secret as this
-# key: a server reachable beyond loopback must have its own (checks.W001 warns otherwise).
-HOTLINE_INSECURE_SECRET_KEY = SECRET_KEY == _INSECURE_KEY
+# Signed tokens (sessions, the portal's form, rating and survey links) are only as secret
+# as this key. HOTLINE_SECRET_KEY if set (several web nodes: set the same on each); else one
+# random key per installation, made on first start in HOTLINE_HOME/secret_key (0600, never
+# in the repository). A key anyone can know refuses to serve beyond loopback and fails
+# `check --deploy` (hotline.core.checks.secret_key_is_default, hotline.E001).
+SECRET_KEY = os.environ.get("HOTLINE_SECRET_KEY") or installation_key(HOTLINE_HOME)
+HOTLINE_INSECURE_SECRET_KEY = is_known_key(SECRET_KEY)
 _hosts = os.environ.get("HOTLINE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 ALLOWED_HOSTS = [h for h in _hosts.split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("HOTLINE_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -38,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "hotline.core",  # before staticfiles: its runserver refuses a public key beyond loopback
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
@@ -45,7 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served by us: no CDN on closed intranets
     "django_htmx",
-    "hotline.core",
+    "axes",  # one failed-login limit for every door (hotline.core.logins)
     "hotline.org",
     "hotline.calendar",
     "hotline.policies",
@@ -58,11 +65,16 @@ INSTALLED_APPS = [
     "hotline.followup",
     "hotline.web",
     "hotline.portal",
+    "hotline.ops",
     "hotline.demo",
 ]
 
 MIDDLEWARE = [
+    # first: every request (static files and redirects too) gets an id, a log line, metrics
+    "hotline.ops.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "hotline.core.headers.ContentSecurityPolicyMiddleware",  # SECURE_CSP on every response
+    "hotline.ops.middleware.StaticFilesMiddleware",  # WhiteNoise: STATIC_ROOT, hashed names
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -71,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into its answer
 ]
 
 ROOT_URLCONF = "hotline.urls"
@@ -94,7 +107,11 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------
 _default_sqlite = f"sqlite:///{HOTLINE_HOME / 'hotline.sqlite3'}"
 DATABASES = {
-    "default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_sqlite), conn_max_age=60),
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", _default_sqlite),
+        conn_max_age=60,
+        conn_health_checks=True,  # a connection broken by a database restart is replaced, not a 500
+    ),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     HOTLINE_HOME.mkdir(parents=True, exist_ok=True)
@@ -126,6 +143,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
+# --- Failed logins (django-axes; hotline.core.logins, ADR 0015) -------------------------
+# Every door that checks a password (workbench, admin, API token) goes through axes first.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# HOTLINE_LOGIN_FAILURE_LIMIT failures for one user name, or from one client address (an
+# IPv6 client's /64), within the cool-off lock it until HOTLINE_LOGIN_COOLOFF_MINUTES have
+# passed since the last counted one; the right password is not even checked meanwhile.
+# Unlock at once: the admin's 访问尝试 (delete the rows), or `hotline axes_reset_username`.
+AXES_FAILURE_LIMIT = int(os.environ.get("HOTLINE_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("HOTLINE_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # tries while locked do not extend it
+AXES_CLIENT_IP_CALLABLE = "hotline.core.logins.login_client_ip"  # as every limit: NUM_PROXIES
+AXES_LOCKOUT_CALLABLE = "hotline.core.logins.lockout_response"
+
 # --- Language and time ----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -139,6 +173,12 @@ STATIC_ROOT = HOTLINE_HOME / "static"
 # Third-party front-end files (Bootstrap, ECharts) are fetched from the npm registry at
 # build time by scripts/assets into this git-ignored folder and served by us (no CDN).
 STATICFILES_DIRS = [BASE_DIR / "static_vendor"]
+# Hashed, compressed copies made by collectstatic (`hotline serve` runs it), served by
+# WhiteNoise with a year-long Cache-Control (ADR 0014).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "hotline.ops.storage.StaticStorage"},
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("HOTLINE_MEDIA_ROOT", HOTLINE_HOME / "media"))
 
@@ -218,6 +258,43 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+# /api/schema/ and /api/docs/ need a signed-in user unless this is on (the schema lists
+# every endpoint and field; open it only where the API is meant to be public).
+HOTLINE_API_DOCS_PUBLIC = _env_bool("HOTLINE_API_DOCS_PUBLIC", False)
+
+# --- Transport and headers (docs/guide/deploy.md, "HTTPS 与安全响应头") ------------------
+# Off by default: the embedded setup is plain http://127.0.0.1. Production behind HTTPS:
+# HOTLINE_SECURE_COOKIES=1 HOTLINE_SSL_REDIRECT=1 HOTLINE_HSTS_SECONDS=31536000
+# HOTLINE_HSTS_INCLUDE_SUBDOMAINS=1 HOTLINE_HSTS_PRELOAD=1 (`hotline check --deploy` clean).
+_secure_cookies = _env_bool("HOTLINE_SECURE_COOKIES", False)  # sent over HTTPS only
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = _secure_cookies
+SECURE_SSL_REDIRECT = _env_bool("HOTLINE_SSL_REDIRECT", False)
+# Probes and the metrics scrape come over plain HTTP from inside: never redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("HOTLINE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("HOTLINE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = _env_bool("HOTLINE_HSTS_PRELOAD", False)
+# Behind HOTLINE_NUM_PROXIES proxies, TLS ends at the proxy, which tells us in
+# X-Forwarded-Proto (it must set it, not pass the client's on: nginx `proxy_set_header
+# X-Forwarded-Proto $scheme`). With no proxy that header is the client's word: ignored.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if REST_FRAMEWORK["NUM_PROXIES"] else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# hotline.core.headers: no inline script or style, no eval; every script and stylesheet is a
+# file we serve. Django 6.0's format and name, so its own middleware can take over.
+SECURE_CSP: dict[str, list[str]] = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 
 # --- Hotline --------------------------------------------------------------------------
 HOTLINE_DEFAULT_POLICY = os.environ.get("HOTLINE_DEFAULT_POLICY", "enterprise")
@@ -244,9 +321,30 @@ HOTLINE_ATTACHMENT_TYPES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# --- Operations (ADR 0014, docs/guide/deploy.md) ---------------------------------------
+# `hotline serve`: gunicorn processes (0: 2 × cores + 1, at most 8), threads in each, and
+# the seconds a request may take before its process is replaced.
+HOTLINE_WEB_WORKERS = int(os.environ.get("HOTLINE_WEB_WORKERS", "0"))
+HOTLINE_WEB_THREADS = int(os.environ.get("HOTLINE_WEB_THREADS", "4"))
+HOTLINE_WEB_TIMEOUT = int(os.environ.get("HOTLINE_WEB_TIMEOUT", "60"))
+# /metrics answers loopback requests (not relayed by a proxy) and, when this is set,
+# requests with `Authorization: Bearer <token>`; nobody else.
+HOTLINE_METRICS_TOKEN = os.environ.get("HOTLINE_METRICS_TOKEN", "")
+# Logs: one JSON object per line (`text`: plain lines), each with the request id; one line
+# per request on the `hotline.request` logger (HOTLINE_REQUEST_LOG_LEVEL=WARNING: none).
+HOTLINE_LOG_FORMAT = os.environ.get("HOTLINE_LOG_FORMAT", "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "hotline.ops.logs.RequestIdFilter"}},
+    "formatters": {"hotline": {"()": formatter_class(HOTLINE_LOG_FORMAT)}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "hotline", "filters": ["request_id"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("HOTLINE_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "hotline.request": {"level": os.environ.get("HOTLINE_REQUEST_LOG_LEVEL", "INFO")},
+        # 4xx are in the request line already; errors (5xx, with traceback) still come
+        "django.request": {"level": "ERROR"},
+    },
 }

@@ -6,6 +6,7 @@ urlpatterns = [
     path("api/", include("hotline.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the 中文/English switch
     path("public/", include("hotline.portal.urls")),
+    path("", include("hotline.ops.urls")),  # /healthz, /readyz, /metrics
     path("", include("hotline.web.urls")),
 ]
 

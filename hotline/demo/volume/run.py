@@ -15,8 +15,8 @@ from django.utils import timezone
 from hotline.demo.volume.common import CHANNELS, Batch, GenerateResult, History, Progress, _Weighted
 from hotline.demo.volume.load import _analyze, _CopyWriter, _OrmWriter, _Pipeline, _reserve_numbers
 from hotline.demo.volume.org import _load_world, ensure_org
-from hotline.followup.services import schedule_open_tickets
 from hotline.demo.volume.simulate import _arrivals, _Simulator
+from hotline.followup.services import schedule_open_tickets
 
 
 def _batches(order: array[float], size: int) -> Iterator[array[float]]:

@@ -1,4 +1,5 @@
-"""``hotline demo``: migrate the embedded database, load demo data, print logins, serve.
+"""``hotline demo``: migrate the embedded database, load demo data, print logins, serve
+through ``hotline serve`` (gunicorn, as in production).
 
 Serving also starts one ``hotline worker`` beside the web server (reminders, escalation,
 return visits, message delivery), stopped when the demo stops; ``--no-worker`` leaves it out.
@@ -16,8 +17,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from hotline.core.checks import refuse_insecure_bind
 from hotline.demo.seed import DEFAULT_DEMO_PASSWORD, USERS, seed_org
 from hotline.demo.tickets import seed_tickets
 from hotline.policies.registry import all_packs
@@ -42,6 +44,14 @@ def start_worker(log_path: Path, *, env: dict[str, str] | None = None) -> subpro
         )
 
 
+def start_server(host: str, port: int) -> subprocess.Popen[bytes]:
+    """``hotline serve`` (gunicorn, several processes) as a child: Ctrl-C in the terminal reaches it too."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "hotline.cli", "serve", "--host", host, "--port", str(port)],
+        stdin=subprocess.DEVNULL,
+    )
+
+
 class Command(BaseCommand):
     help = "准备演示环境(迁移数据库、演示组织与用户、演示工单)并启动服务"
 
@@ -57,6 +67,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not options["no_serve"]:
+            refuse_insecure_bind(options["host"])  # before anything is written (issue 16)
         call_command("migrate", interactive=False, verbosity=0)
         packs = all_packs()
         password = os.environ.get("HOTLINE_DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
@@ -79,13 +91,16 @@ class Command(BaseCommand):
             log_path = worker_log_path()
             worker = start_worker(log_path)
             self.stdout.write(f"后台任务进程已启动(pid {worker.pid}),日志写入 {log_path}")
-            # stopped with the demo, on Ctrl-C or on SIGTERM alike
-            signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        # the server and the worker stop with the demo, on Ctrl-C or on SIGTERM alike
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        self.stdout.flush()
+        server = start_server(options["host"], options["port"])
         try:
-            call_command(
-                "runserver", f"{options['host']}:{options['port']}", use_reloader=False, insecure_serving=True
-            )
+            code = server.wait()
         finally:
-            if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=30)
+            for process in (server, worker):
+                if process is not None and process.poll() is None:
+                    process.terminate()
+                    process.wait(timeout=40)
+        if code:
+            raise CommandError(f"Web 服务已退出(退出码 {code})")
