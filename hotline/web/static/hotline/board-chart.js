@@ -16,7 +16,8 @@
       return;
     }
     box.hidden = false;
-    box.style.height = (rows.length * 34 + 64) + "px";
+    // room for the tooltip too: it is drawn on the canvas (below), so it cannot stick out
+    box.style.height = Math.max(rows.length * 34 + 64, 150) + "px";
     var stages = [];
     var columns = { overdue: [], due_soon: [], rest: [] };
     rows.forEach(function (row) {
@@ -32,7 +33,9 @@
     var chart = echarts.getInstanceByDom(box) || echarts.init(box, null, { renderer: "canvas" });
     chart.setOption({
       animation: false,
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      // drawn on the canvas, inside it: the HTML tooltip's markup carries style="…"
+      // attributes, which the Content-Security-Policy (style-src 'self') blocks
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText", confine: true },
       legend: { top: 0 },
       grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
       xAxis: { type: "value", minInterval: 1 },
