@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 
 class HotlineError(Exception):
     """Base of every error the domain raises on purpose."""
 
     status: int = 400
     code: str = "error"
-    title: str = "请求有误"
+    title: str = gettext_noop("请求有误")
 
     def __init__(self, detail: str | None = None, *, code: str | None = None, **extra: Any) -> None:
         self.detail = detail or self.title
@@ -27,7 +29,7 @@ class HotlineError(Exception):
 class InvalidInput(HotlineError):
     status = 400
     code = "invalid"
-    title = "输入有误"
+    title = gettext_noop("输入有误")
 
 
 class NotFound(HotlineError):
@@ -35,13 +37,13 @@ class NotFound(HotlineError):
 
     status = 404
     code = "not_found"
-    title = "未找到"
+    title = gettext_noop("未找到")
 
 
 class Forbidden(HotlineError):
     status = 403
     code = "forbidden"
-    title = "无权执行此操作"
+    title = gettext_noop("无权执行此操作")
 
 
 class Conflict(HotlineError):
@@ -49,19 +51,19 @@ class Conflict(HotlineError):
 
     status = 409
     code = "conflict"
-    title = "操作冲突"
+    title = gettext_noop("操作冲突")
 
 
 class InvalidTransition(Conflict):
     code = "invalid_transition"
-    title = "当前环节不允许此操作"
+    title = gettext_noop("当前环节不允许此操作")
 
 
 class NoChange(Conflict):
     """The action would change nothing (the ticket is already so): nothing was written."""
 
     code = "no_change"
-    title = "无需重复操作"
+    title = gettext_noop("无需重复操作")
 
 
 class GuardFailed(HotlineError):
@@ -69,7 +71,7 @@ class GuardFailed(HotlineError):
 
     status = 422
     code = "rule_violation"
-    title = "不符合办理规则"
+    title = gettext_noop("不符合办理规则")
 
 
 class TooManyRequests(HotlineError):
@@ -77,10 +79,10 @@ class TooManyRequests(HotlineError):
 
     status = 429
     code = "too_many_requests"
-    title = "请求过于频繁"
+    title = gettext_noop("请求过于频繁")
 
 
 class ConfigurationError(HotlineError):
     status = 500
     code = "configuration"
-    title = "配置错误"
+    title = gettext_noop("配置错误")

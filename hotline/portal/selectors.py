@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from hotline.core.clients import client_network
 from hotline.core.errors import NotFound, TooManyRequests
+from hotline.core.formatting import deadline_text
 from hotline.followup.models import ACTIVE_VISIT_STATUSES, ReturnVisit
 from hotline.policies.registry import get_pack
 from hotline.policies.vocab import ACTION_LABELS
@@ -76,6 +77,11 @@ class PublicProgress:
     result: str = ""
     rating_open: bool = False
     rated: bool = False
+
+    @property
+    def due_text(self) -> str:
+        """The due time as every screen prints it (a natural-day limit ends "… 24:00")."""
+        return deadline_text(self.due_at)
 
 
 # Wrong query codes (查询码) and who they stop. A query code is six random digits (10**6

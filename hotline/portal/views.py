@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods
 
 from hotline.core.clients import client_address
@@ -32,7 +33,7 @@ def _attachment_message(error: HotlineError) -> str:
     limit_mb = settings.HOTLINE_ATTACHMENT_MAX_BYTES // (1024 * 1024)
     messages = {
         "attachment_type": _("附件类型不支持。允许的类型:%(types)s")
-        % {"types": "、".join(sorted(settings.HOTLINE_ATTACHMENT_TYPES))},
+        % {"types": pgettext("list separator", "、").join(sorted(settings.HOTLINE_ATTACHMENT_TYPES))},
         "attachment_too_large": _("单个附件不能超过 %(mb)d MB") % {"mb": limit_mb},
         "attachment_empty": _("附件是空文件"),
     }
@@ -108,7 +109,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         "max_files": MAX_FILES,
         "max_total_mb": MAX_TOTAL_BYTES // (1024 * 1024),
         "max_file_mb": settings.HOTLINE_ATTACHMENT_MAX_BYTES // (1024 * 1024),
-        "file_types": "、".join(sorted(settings.HOTLINE_ATTACHMENT_TYPES)),
+        "file_types": pgettext("list separator", "、").join(sorted(settings.HOTLINE_ATTACHMENT_TYPES)),
     }
     return render(request, "portal/submit.html", context, status=status)
 

@@ -7,28 +7,11 @@ a deadline at exactly midnight is printed as "12-05 24:00" of the day it ends.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
 
-from django.utils import timezone
+from hotline.core.formatting import FULL, SHORT, deadline_text
 
-FULL = "%Y-%m-%d"
-SHORT = "%m-%d"
-
-
-def deadline_text(value: datetime | None, *, short: bool = False) -> str:
-    """``2026-12-06 00:00`` (local) → ``2026-12-05 24:00``; other times as ``2026-12-05 17:30``.
-
-    ``short`` leaves out the year (``12-05 24:00``). ``None`` → ``""``.
-    """
-    if value is None:
-        return ""
-    local = timezone.localtime(value) if timezone.is_aware(value) else value
-    day_format = SHORT if short else FULL
-    if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
-        return f"{(local - timedelta(days=1)).strftime(day_format)} 24:00"
-    return f"{local.strftime(day_format)} {local:%H:%M}"
-
+__all__ = ["FULL", "SHORT", "deadline_text", "person_name"]
 
 def person_name(user: Any) -> str:
     """A person as the screens name them: full name, else the user name; ``""`` for nobody."""
