@@ -10,6 +10,7 @@ from django_filters.fields import IsoDateTimeField
 
 from hotline.org.models import Unit
 from hotline.tickets.models import OPEN_STATUSES, Status, Ticket, TicketType
+from hotline.workflow.access import units_under
 from hotline.workflow.selectors import overdue_q, phone_q
 
 
@@ -56,7 +57,7 @@ class TicketFilter(filters.FilterSet):  # type: ignore[misc]  # django-filter sh
         unit = Unit.objects.filter(code=value).first()
         if unit is None:
             return qs.none()
-        return qs.filter(unit__path__startswith=unit.path)
+        return qs.filter(unit_id__in=units_under([unit]))
 
     def filter_overdue(self, qs: QuerySet[Ticket], name: str, value: bool | None) -> QuerySet[Ticket]:
         if value is None:

@@ -31,7 +31,7 @@ from hotline.policies.registry import all_packs, get_pack
 from hotline.policies.schema import Pack
 from hotline.tickets.models import ExtensionRequest, ExtensionStatus, Status, Ticket
 from hotline.web.extension import amount_text
-from hotline.workflow.access import ticket_roles, tickets_visible_to
+from hotline.workflow.access import ticket_roles, tickets_visible_to, units_under
 from hotline.workflow.roles import CENTRE_ROLES, INTAKE_ROLES
 from hotline.workflow.selectors import (
     DUE_SOON,
@@ -269,14 +269,6 @@ def capped_count(qs: QuerySet[Ticket]) -> int:
     """How many rows ``qs`` has, counting no further than ``TOTAL_CAP + 1``: one bounded
     query (``SELECT COUNT(*) FROM (… LIMIT 1001)``), never a count over the whole table."""
     return qs.order_by().values("pk")[: TOTAL_CAP + 1].count()
-
-
-def units_under(units: Iterable[Unit]) -> list[int]:
-    """Ids of ``units`` and every unit below them."""
-    match = Q(pk__in=[])
-    for unit in units:
-        match |= Q(path__startswith=unit.path)
-    return list(Unit.objects.filter(match).values_list("pk", flat=True))
 
 
 # --- worklist --------------------------------------------------------------------------

@@ -9,6 +9,8 @@ tickets assigned to them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 
 from hotline.core.errors import NotFound
@@ -67,6 +69,12 @@ def tickets_visible_to(user: AnyUser) -> QuerySet[Ticket]:
     if centre_role:
         q |= Q(owner_unit_id__in=centre_role)
     return qs.filter(q)
+
+
+def units_under(units: Iterable[Unit]) -> list[int]:
+    """Ids of ``units`` and every unit below them: lists then filter on the indexed
+    ``unit_id IN (…)`` instead of a path prefix across a join (one plan for every door)."""
+    return _units_under({unit.path for unit in units})
 
 
 def _units_under(paths: set[str]) -> list[int]:
