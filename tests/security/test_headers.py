@@ -6,7 +6,7 @@ cookies, HSTS and the SSL redirect from environment variables, the redirect work
 a proxy; ``hotline check --deploy`` clean on the documented production settings; the OpenAPI
 schema and its docs page behind a login unless ``HOTLINE_API_DOCS_PUBLIC`` opens them.
 
-The last tests drive chromium (as tests/browser does): a CSP violation is a console error
+The browser half (a CSP violation is a console error there) is tests/browser/test_csp.py
 there, so the Swagger UI, the admin and the board's chart are shown to run under the policy.
 """
 
@@ -30,25 +30,10 @@ from django.core.management.base import SystemCheckError
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
-from playwright.sync_api import ConsoleMessage, Page, expect
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from hotline.core.headers import ContentSecurityPolicyMiddleware, build_policy
-
-# tests/browser's fixtures too (browser … watch), for the browser tests at the end, whose
-# arguments redefine them (F811 there)
-from tests.browser.conftest import (  # noqa: F401
-    Watch,
-    browser,
-    context,
-    demo,
-    login,
-    page,
-    playwright_instance,
-    server_url,
-    watch,
-)
 from tests.conftest import PASSWORD
 from tests.factories import register
 
@@ -421,76 +406,3 @@ def test_the_setting_opens_schema_and_docs(db: Any) -> None:
     assert client.get("/api/schema/").status_code == 200
     assert client.get("/api/docs/").status_code == 200
     assert client.get("/api/docs/?script=").status_code == 200
-
-
-# --- in the browser: the policy holds, and our pages, the docs and the admin run under it -----
-
-
-@pytest.mark.browser
-def test_the_browser_enforces_the_policy(page: Page, watch: Watch) -> None:  # noqa: F811
-    messages: list[ConsoleMessage] = []
-    page.on("console", lambda message: messages.append(message))
-    page.goto("/login/")
-    ran = page.evaluate(
-        """() => {
-            const s = document.createElement("script");
-            s.textContent = "window.__injected = true";
-            document.body.appendChild(s);
-            document.body.insertAdjacentHTML("beforeend", '<p id="styled" style="color: red">x</p>');
-            return window.__injected === true;
-        }"""
-    )
-    assert ran is False
-    expect(page.locator("#styled")).not_to_have_css("color", "rgb(255, 0, 0)")
-    violations = [m.text for m in messages if "Content Security Policy" in m.text]
-    assert len(violations) >= 2, [m.text for m in messages]
-    watch.reset()
-
-
-@pytest.mark.browser
-def test_swagger_ui_and_the_admin_run_under_the_policy(page: Page, watch: Watch, demo: Any) -> None:  # noqa: F811
-    page.goto("/admin/login/")
-    page.locator("input[name=username]").fill("admin")
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("input[name=password]").press("Enter")
-    expect(page).to_have_url(re.compile(r"/admin/$"))
-    for path in ["/admin/auth/user/", "/admin/auth/user/add/", "/admin/org/unit/", "/admin/tickets/ticket/"]:
-        page.goto(path)
-        expect(page.locator("#content")).to_be_visible()
-        page.wait_for_load_state("networkidle")
-    page.goto(f"/admin/auth/user/{demo.users['agent'].pk}/change/")
-    expect(page.locator("#user_form")).to_be_visible()
-    page.wait_for_load_state("networkidle")
-    ticket = register(demo.users["agent"])
-    page.goto(f"/admin/tickets/ticket/{ticket.pk}/change/")
-    expect(page.locator("#content")).to_contain_text(ticket.number)
-    page.wait_for_load_state("networkidle")
-
-    page.goto("/api/v1/tickets/")  # the browsable API: its menus work, nothing inline
-    page.locator("[data-target='#filtersModal']").click()
-    expect(page.locator("#filtersModal")).to_be_visible()
-    page.keyboard.press("Escape")
-    page.wait_for_load_state("networkidle")
-
-    page.goto("/api/docs/")
-    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Hotline API")
-    operation = page.locator(".opblock").first
-    operation.locator(".opblock-summary").click()
-    expect(operation.locator(".opblock-body")).to_be_visible()
-    page.wait_for_load_state("networkidle")
-    watch.assert_clean()
-
-
-@pytest.mark.browser
-def test_the_board_chart_and_its_tooltip_run_under_the_policy(page: Page, watch: Watch, demo: Any) -> None:  # noqa: F811
-    register(demo.users["agent"], subject="空调不制冷")
-    login(page, "coordinator")
-    page.goto("/board/")
-    chart = page.locator("#stage-chart")
-    expect(chart.locator("canvas")).to_have_count(1)
-    box = chart.bounding_box()
-    assert box is not None
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_timeout(300)
-    page.wait_for_load_state("networkidle")
-    watch.assert_clean()
