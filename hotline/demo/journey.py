@@ -19,7 +19,7 @@ from hotline.workflow.services import allowed_actions, ticket_transition
 
 # The happy path's order of preference: what a centre does next when it can.
 # A leader's instruction (批示) is taken where a pack asks for one; a reply under review is
-# approved (审核通过).
+# approved (审核通过). The volume generator and the journey tests walk the same order.
 FORWARD = [
     "accept",
     "instruct",
@@ -27,6 +27,7 @@ FORWARD = [
     "sign",
     "assign",
     "reply",
+    "interim_reply",  # a major complaint's temporary measure (manufacturer), where reply is not offered
     "approve_reply",
     "return_visit",
     "close",

@@ -121,18 +121,7 @@ def test_the_standard_path_exists(code: str, ticket_type: str) -> None:
 
 # What the journey test (tests/api/test_every_pack_journey.py) and the demo prefer, with the
 # instruction, the interim reply (a major manufacturer complaint) and the review in their places.
-FORWARD = [
-    "accept",
-    "instruct",
-    "dispatch",
-    "sign",
-    "assign",
-    "reply",
-    "interim_reply",
-    "approve_reply",
-    "return_visit",
-    "close",
-]
+from hotline.demo.journey import FORWARD  # noqa: E402 - the walkers' one order
 
 
 @pytest.mark.parametrize("code", SHIPPED)

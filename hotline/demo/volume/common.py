@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any, Final, Generic, Literal, TypeVar
 
+from hotline.demo.journey import FORWARD as JOURNEY_FORWARD
+
 T = TypeVar("T")
 History = Literal["full", "minimal"]
 Row = tuple[dict[str, Any], list[dict[str, Any]]]  # a ticket's columns and its events, by attname
@@ -19,18 +21,7 @@ Progress = Callable[[int, int, float], None]  # (tickets done, events done, seco
 MAX_DAILY_SEQUENCE: Final = 999_999
 YEARLY_GROWTH: Final = 1.25  # this year's volume / last year's
 STALL_RATE: Final = 0.002  # tickets that stop moving somewhere (the old open backlog)
-FORWARD: Final = (
-    "accept",
-    "instruct",
-    "dispatch",
-    "sign",
-    "assign",
-    "reply",
-    "interim_reply",
-    "approve_reply",
-    "return_visit",
-    "close",
-)
+FORWARD: Final = tuple(JOURNEY_FORWARD)  # the happy path, as the demo walks it
 # type: (share, rejected, answered on the spot, returned by the unit, dissatisfied, suspended)
 TYPE_MIX: Final[dict[str, tuple[float, float, float, float, float, float]]] = {
     "complaint": (0.45, 0.05, 0.08, 0.05, 0.10, 0.04),
