@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext_noop
+
+def gettext_noop(message: str) -> str:
+    """Marks a title for the catalogue (``makemessages`` looks for this name) without touching
+    Django's translation machinery, so this module imports before settings are configured;
+    screens translate the title where they show it (``{% translate error.title %}``)."""
+    return message
 
 
 class HotlineError(Exception):
