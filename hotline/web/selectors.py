@@ -36,6 +36,7 @@ from hotline.workflow.roles import CENTRE_ROLES, INTAKE_ROLES
 from hotline.workflow.selectors import (
     DUE_SOON,
     due_mark,
+    mark_for,
     open_tickets,
     overdue_q,
     search_q,
@@ -506,13 +507,8 @@ class CallbackRow:
 
 
 def visit_mark(visit: ReturnVisit, now: datetime) -> str:
-    if visit.status != VisitStatus.OPEN or visit.due_at is None:
-        return ""
-    if visit.due_at < now:
-        return "overdue"
-    if visit.due_at < now + DUE_SOON:
-        return "due_soon"
-    return ""
+    # a visit waiting for the survey (联系不上) has no call-back deadline to mark
+    return mark_for(visit.due_at, now) if visit.status == VisitStatus.OPEN else ""
 
 
 def callbacks(user: AnyUser, *, now: datetime, size: int = PAGE_SIZE) -> tuple[list[CallbackRow], bool]:

@@ -40,15 +40,21 @@ def due_soon_q(now: datetime) -> Q:
     return Q(status=Status.OPEN, due_at__gte=now, due_at__lt=now + DUE_SOON)
 
 
-def due_mark(ticket: Ticket, now: datetime) -> DueMark:
-    """``overdue``, ``due_soon`` or ``""`` for one ticket (as ``overdue_q``/``due_soon_q``)."""
-    if ticket.status != Status.OPEN or ticket.due_at is None:
+def mark_for(due_at: datetime | None, now: datetime) -> DueMark:
+    """``overdue``, ``due_soon`` or ``""`` for a running deadline (anything with a due time:
+    a ticket, a return-visit task)."""
+    if due_at is None:
         return ""
-    if ticket.due_at < now:
+    if due_at < now:
         return "overdue"
-    if ticket.due_at < now + DUE_SOON:
+    if due_at < now + DUE_SOON:
         return "due_soon"
     return ""
+
+
+def due_mark(ticket: Ticket, now: datetime) -> DueMark:
+    """The mark of one ticket (as ``overdue_q``/``due_soon_q``): none while suspended."""
+    return mark_for(ticket.due_at, now) if ticket.status == Status.OPEN else ""
 
 
 def is_overdue(ticket: Ticket, now: datetime) -> bool:
