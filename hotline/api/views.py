@@ -18,6 +18,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from hotline.api import serializers as s
+from hotline.api.actions_in import ActionIn, action_input
 from hotline.api.filters import TicketFilter
 from hotline.calendar.services import compute_deadline, days_between
 from hotline.core.clients import client_address
@@ -65,11 +66,11 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         events = TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("seq")
         return Response(s.EventOut(events, many=True).data)
 
-    @extend_schema(request=s.ActionIn, responses=s.TicketDetailOut)
+    @extend_schema(request=ActionIn, responses=s.TicketDetailOut)
     @action(detail=True, methods=["post"])
     def actions(self, request: Request, number: str) -> Response:
         ticket = self.get_object()
-        params = s.action_input(request.data)
+        params = action_input(request.data)
         name = params.pop("action")
         version = params.pop("version", None)
         result = ticket_transition(
