@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "hotline.jobs",
     "hotline.notify",
     "hotline.followup",
+    "hotline.knowledge",
+    "hotline.search",
     "hotline.web",
     "hotline.portal",
     "hotline.ops",
@@ -257,6 +259,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # two models have a ``status``: each enum keeps its own stable name
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "hotline.tickets.models.Status",
+        "ArticleStatusEnum": "hotline.knowledge.models.ArticleStatus",
+    },
 }
 # /api/schema/ and /api/docs/ need a signed-in user unless this is on (the schema lists
 # every endpoint and field; open it only where the API is meant to be public).

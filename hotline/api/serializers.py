@@ -20,6 +20,7 @@ from rest_framework.exceptions import ErrorDetail
 from rest_framework.utils import html
 
 from hotline.api.problems import UNKNOWN_FIELD
+from hotline.api.walk import AnswersField, WalkOut
 from hotline.core.errors import InvalidInput
 from hotline.core.phones import normalise_phone
 from hotline.core.types import AnyUser
@@ -167,6 +168,11 @@ def check_occurred_on(value: date | None) -> date | None:
     return value
 
 
+class AnswerScriptIn(StrictSerializer):
+    script = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="规范应答脚本 id")
+    answers = AnswersField()
+
+
 class TicketCreate(StrictSerializer):
     type = serializers.ChoiceField(choices=TicketType.choices)
     channel = serializers.ChoiceField(choices=Channel.choices)
@@ -191,13 +197,19 @@ class TicketCreate(StrictSerializer):
     region = Text(max_length=64)
     confidential = serializers.BooleanField(required=False, default=False)
     links = LinkIn(many=True, required=False, default=list, help_text="关联工单;重复的关联只记一次")
+    answer_script = AnswerScriptIn(
+        required=False,
+        default=None,
+        allow_null=True,
+        help_text="走过的规范应答脚本:按其结果当场办结,或登记并(政策包允许时)受理、派往脚本的承办单位",
+    )
 
     def validate_occurred_on(self, value: date | None) -> date | None:
         return check_occurred_on(value)
 
     def to_draft(self) -> TicketDraft:
         """The draft, through the one builder (the same link twice is one link there)."""
-        return draft_from_data(self.validated_data)
+        return draft_from_data({k: v for k, v in self.validated_data.items() if k != "answer_script"})
 
 
 class UnitOut(serializers.ModelSerializer[Unit]):
@@ -351,11 +363,19 @@ class TicketDetailOut(TicketOut):
 
 
 class TicketCreatedOut(TicketDetailOut):
-    """What registration answers: the ticket plus the query code to read back to the caller."""
+    """What registration answers: the ticket plus the query code to read back to the caller,
+    and the script's outcome when it was registered with ``answer_script`` (context ``walk``)."""
+
+    answer_script = serializers.SerializerMethodField()
 
     class Meta(TicketDetailOut.Meta):
-        fields = [*TicketDetailOut.Meta.fields, "query_code"]
+        fields = [*TicketDetailOut.Meta.fields, "query_code", "answer_script"]
         read_only_fields = fields
+
+    @extend_schema_field(WalkOut(allow_null=True))
+    def get_answer_script(self, obj: Ticket) -> dict[str, Any] | None:
+        walk = self.context.get("walk")
+        return WalkOut(walk).data if walk is not None else None
 
 
 class TicketListOut(TicketOut):

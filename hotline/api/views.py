@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from hotline.api import serializers as s
 from hotline.api.actions_in import ActionIn, action_input
 from hotline.api.filters import TicketFilter
+from hotline.api.knowledge import register_answering_script
 from hotline.calendar.services import compute_deadline, days_between
 from hotline.core.clients import client_address
 from hotline.core.errors import InvalidInput
@@ -53,11 +54,14 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def create(self, request: Request) -> Response:
         form = s.TicketCreate(data=request.data)
         form.is_valid(raise_exception=True)
-        ticket = ticket_register(draft=form.to_draft(), actor=request.user)
+        answer_script, walk = form.validated_data.get("answer_script"), None
+        if answer_script is None:
+            ticket = ticket_register(draft=form.to_draft(), actor=request.user)
+        else:  # the same as the intake screen's walked script (hotline.api.knowledge)
+            ticket, walk = register_answering_script(request.user, form.to_draft(), answer_script)
         ticket = access_ticket(request.user, ticket.number)
-        return Response(
-            s.TicketCreatedOut(ticket, context={"request": request}).data, status=status.HTTP_201_CREATED
-        )
+        context = {"request": request, "walk": walk.as_dict() if walk is not None else None}
+        return Response(s.TicketCreatedOut(ticket, context=context).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.EventOut(many=True))
     @action(detail=True, methods=["get"])

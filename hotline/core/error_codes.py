@@ -72,6 +72,30 @@ ERROR_CODES: Final[frozenset[str]] = frozenset(
         "ticket_not_found",
         "too_many_code_failures",
         "too_many_files",
+        # knowledge
+        "answers_incomplete",  # a script's question left unanswered
+        "body_required",
+        "body_too_long",
+        "invalid_action",
+        "invalid_answers",
+        "invalid_feedback",
+        "invalid_script",  # a script's questions, rules or outcomes are not well-formed
+        "kb_conflict",  # an article edited since the editor opened it
+        "kb_forbidden",
+        "kb_wrong_status",
+        "list_too_long",
+        "script_required",
+        "title_required",
+        "title_too_long",
+        "unknown_script",  # answer_script names a script that is missing or not the user's
+        # search
+        "invalid_page",
+        "search_date_invalid",
+        "search_filter_invalid",
+        "search_kind_invalid",
+        "search_query_empty",
+        "search_query_too_long",
+        "search_term_too_short",  # a term without a Chinese character needs three characters
         # tickets
         "attachment_content_mismatch",  # the bytes are not of the type the name claims
         "attachment_empty",

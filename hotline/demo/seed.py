@@ -101,3 +101,73 @@ def seed_org(*, password: str, policy: str = "hotline-12345") -> DemoOrg:
         Membership.objects.get_or_create(user=user, unit=units[unit_code], role=role)
         users[username] = user
     return DemoOrg(units=units, users=users)
+
+
+# The telecom demo: an operator's branch whose centre takes complaints under the `telecom`
+# pack, with the departments the response scripts dispatch to (knowledge demo, issue 6).
+# (code, name, kind, parent code, region)
+TELECOM_UNITS: list[tuple[str, str, str, str | None, str]] = [
+    ("JZ-TEL", "江州通信分公司", UnitKind.CITY, None, "江州市"),
+    ("JZ-TEL-C", "江州通信客户服务中心", UnitKind.CENTRE, "JZ-TEL", "江州市"),
+    ("JZ-TEL-MKT", "市场经营部", UnitKind.DEPARTMENT, "JZ-TEL", "江州市"),
+    ("JZ-TEL-SUP", "支撑共享中心", UnitKind.DEPARTMENT, "JZ-TEL", "江州市"),
+    ("JZ-TEL-SP", "短信业务合作商(SP)", UnitKind.DEPARTMENT, "JZ-TEL", "江州市"),
+    ("JZ-TEL-NET", "网络维护中心", UnitKind.DEPARTMENT, "JZ-TEL", "江州市"),
+    ("JZ-TEL-DH", "东湖营业部", UnitKind.COUNTY, "JZ-TEL", "江州市东湖区"),
+    ("JZ-TEL-TERM", "终端维修中心", UnitKind.DEPARTMENT, "JZ-TEL", "江州市"),
+]
+
+# (username, display name, role, unit code)
+TELECOM_USERS: list[tuple[str, str, str, str]] = [
+    ("telagent", "马晓雯", Role.AGENT, "JZ-TEL-C"),
+    ("telcoord", "何永刚", Role.COORDINATOR, "JZ-TEL-C"),
+    ("telhead", "罗建华", Role.DEPT_HEAD, "JZ-TEL-NET"),
+    ("telhandler", "许婷", Role.HANDLER, "JZ-TEL-NET"),
+]
+
+# (code, name, parent code). ``fee_dispute`` is the code the telecom pack's five-month
+# acceptance window names (telecom.yaml, acceptance_windows), so the demo applies it.
+TELECOM_CATEGORIES: list[tuple[str, str, str | None]] = [
+    ("telecom", "电信业务", None),
+    ("telecom.interconnection", "互联互通", "telecom"),
+    ("fee_dispute", "话费争议", "telecom"),
+    ("telecom.network", "网络质量", "telecom"),
+    ("telecom.service", "业务服务质量", "telecom"),
+    ("telecom.terminal", "话机终端", "telecom"),
+]
+
+
+@transaction.atomic
+def seed_telecom(*, password: str) -> DemoOrg:
+    """Create (or update) the telecom branch, its categories and users. Idempotent.
+
+    A separate tree beside the city's (``seed_org``): its root carries the ``telecom``
+    pack, so tickets taken in at its centre follow that pack."""
+    units: dict[str, Unit] = {}
+    for code, name, kind, parent, region in TELECOM_UNITS:
+        unit, _ = Unit.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "kind": kind,
+                "parent": units.get(parent) if parent else None,
+                "region": region,
+                "policy": "telecom" if parent is None else "",
+            },
+        )
+        units[code] = unit
+    cats: dict[str, Category] = {}
+    for i, (code, name, parent) in enumerate(TELECOM_CATEGORIES, start=100):
+        cats[code], _ = Category.objects.update_or_create(
+            code=code, defaults={"name": name, "parent": cats.get(parent) if parent else None, "sort": i}
+        )
+    user_model = get_user_model()
+    users: dict[str, User] = {}
+    for username, display, role, unit_code in TELECOM_USERS:
+        user, _ = user_model.objects.get_or_create(username=username, defaults={"first_name": display})
+        user.first_name = display
+        user.set_password(password)
+        user.save()
+        Membership.objects.get_or_create(user=user, unit=units[unit_code], role=role)
+        users[username] = user
+    return DemoOrg(units=units, users=users)

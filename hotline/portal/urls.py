@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from hotline.portal import views
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("submitted/", views.submitted, name="submitted"),
     path("track/", views.track, name="track"),
     path("rate/<str:number>/", views.rate, name="rate"),
+    path("faq/", include("hotline.portal.urls_faq")),  # 常见问题: the public articles
 ]

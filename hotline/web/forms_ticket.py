@@ -210,6 +210,25 @@ def intake_draft(data: Mapping[str, Any]) -> TicketDraft:
     return draft_from_data(nested)
 
 
+# 规范应答: each question of a script walked on the intake screen is posted as
+# ``answer.<key>`` = yes | no (the caller's answer, not whether it matches the script).
+ANSWER_YES = "yes"
+ANSWER_NO = "no"
+ANSWER_VALUES = {ANSWER_YES: True, ANSWER_NO: False}
+
+
+def script_answers(data: Mapping[str, Any], questions: Iterable[Mapping[str, Any]]) -> dict[str, bool]:
+    """The caller's answers to a script's ``questions`` as posted; a question not answered
+    (or answered with anything but yes/no) is left out, for ``read_answers`` to name."""
+    answers: dict[str, bool] = {}
+    for q in questions:
+        key = str(q["key"])
+        value = ANSWER_VALUES.get(str(data.get(f"answer.{key}") or ""))
+        if value is not None:
+            answers[key] = value
+    return answers
+
+
 def region_options(units: Iterable[Unit]) -> list[str]:
     """Suggestions for 发生地区: the regions of the active units (the user may type any)."""
     regions = Unit.objects.filter(is_active=True).exclude(region="").values_list("region", flat=True)

@@ -126,6 +126,8 @@ def allowed_pages(user: AnyUser) -> list[str]:
         pages.append("approvals")
     if roles & callback_roles(user):
         pages.append("callbacks")
+    if roles:
+        pages += ["kb-list", "search"]
     pages.append("notifications")
     if may_request_blocklist(user) or may_decide_blocklist(user):
         pages.append("blocklist")

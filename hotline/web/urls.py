@@ -6,4 +6,7 @@ app_name = "web"
 urlpatterns = [
     path("", include("hotline.web.urls_work")),
     path("", include("hotline.web.urls_ticket")),
+    path("", include("hotline.web.urls_scripts")),  # 规范应答 on the intake screen
+    path("", include("hotline.web.urls_kb")),  # 知识库, scripts, phrases
+    path("", include("hotline.web.urls_search")),  # one search box
 ]

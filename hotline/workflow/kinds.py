@@ -51,6 +51,8 @@ class EventKind(StrEnum):
     ESCALATE = "escalate"  # 超期升级: an escalation step after it (the sweep)
     RETURN_VISIT_ATTEMPT = "return_visit_attempt"  # 回访未接通
     RECALCULATE_DEADLINE = "recalculate_deadline"  # 重新计算时限 (calendar import)
+    ANSWER_SCRIPT = "answer_script"  # 规范应答: a response script walked with the caller
+    CITE_ARTICLE = "cite_article"  # 引用知识: a knowledge article that answered the matter
 
 
 PACK_ACTIONS: Final = frozenset(ACTIONS)
@@ -62,6 +64,8 @@ RECORDED_KINDS: Final = frozenset(
         EventKind.ESCALATE,
         EventKind.RETURN_VISIT_ATTEMPT,
         EventKind.RECALCULATE_DEADLINE,
+        EventKind.ANSWER_SCRIPT,
+        EventKind.CITE_ARTICLE,
     }
 )
 
@@ -74,6 +78,8 @@ EVENT_LABELS: Final[dict[str, StrPromise]] = {
     EventKind.ESCALATE: pgettext_lazy("action", "超期升级"),
     EventKind.RETURN_VISIT_ATTEMPT: pgettext_lazy("action", "回访未接通"),
     EventKind.RECALCULATE_DEADLINE: pgettext_lazy("action", "重新计算时限"),
+    EventKind.ANSWER_SCRIPT: pgettext_lazy("action", "规范应答"),
+    EventKind.CITE_ARTICLE: pgettext_lazy("action", "引用知识"),
 }
 
 

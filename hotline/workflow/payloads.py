@@ -129,6 +129,28 @@ class Recalculate(TypedDict, total=False):
     provisional: bool
 
 
+class AnswerScript(TypedDict, total=False):
+    script: int
+    code: str
+    title: str
+    questions: dict[str, str]  # question key → the question as it was asked
+    answers: dict[str, bool]  # question key → the caller's answer
+    outcome: str  # close | dispatch
+    label: str  # the judgement (判断定位) that matched
+    unit: str  # the unit the script dispatches to
+    unit_label: str  # its name when the script was walked
+    promised: str  # the reply time promised to the caller, as said ("2个工作日")
+    promised_amount: int  # the same as data, for a screen in another language
+    promised_unit: str
+    promised_at: str  # when that promise falls due
+
+
+class CiteArticle(TypedDict, total=False):
+    article: int
+    title: str
+    version: int
+
+
 PAYLOADS: Final[dict[EventKind, type[Any]]] = {
     EventKind.REGISTER: Register,
     EventKind.ACCEPT: Transition,
@@ -158,6 +180,8 @@ PAYLOADS: Final[dict[EventKind, type[Any]]] = {
     EventKind.ESCALATE: Sweep,
     EventKind.RETURN_VISIT_ATTEMPT: VisitAttempt,
     EventKind.RECALCULATE_DEADLINE: Recalculate,
+    EventKind.ANSWER_SCRIPT: AnswerScript,
+    EventKind.CITE_ARTICLE: CiteArticle,
 }
 PAYLOAD_KEYS: Final[dict[EventKind, frozenset[str]]] = {
     kind: frozenset(shape.__annotations__)

@@ -129,6 +129,7 @@ def ticket_register(
     actor_label: str = "",
     now: datetime | None = None,
     close_on_the_spot: Mapping[str, Any] | None = None,
+    then: Callable[[Ticket], None] | None = None,
 ) -> Ticket:
     """Register a matter from any channel; returns the saved ticket in its initial stage.
 
@@ -137,7 +138,10 @@ def ticket_register(
     ``now`` is for data generation and tests; it defaults to the current time.
     ``close_on_the_spot`` — the ``close`` action's parameters — answers the matter at once
     (当场答复) in the same transaction; the pack must offer ``close`` in the first stage.
-    A draft with a ``source`` that was registered before returns that ticket unchanged.
+    ``then(ticket)`` runs in the same transaction right after the ``register`` event and
+    before the on-the-spot close, for a new ticket only: a feature's own record of how the
+    matter was taken (the response script walked: ``knowledge``) commits with it or not at
+    all. A draft with a ``source`` that was registered before returns that ticket unchanged.
     """
     existing = _find_source(draft)
     if existing is not None:
@@ -150,6 +154,7 @@ def ticket_register(
                 actor_label=actor_label,
                 now=now,
                 close_on_the_spot=close_on_the_spot,
+                then=then,
             )
     except IntegrityError:
         # the same source registered at the same moment by another process: theirs won
@@ -195,6 +200,7 @@ def _register(
     actor_label: str,
     now: datetime | None,
     close_on_the_spot: Mapping[str, Any] | None,
+    then: Callable[[Ticket], None] | None,
 ) -> Ticket:
     now = now or timezone.now()
     _choice(draft.type, TicketType, "type", "诉求类型")
@@ -299,6 +305,8 @@ def _register(
         public=True,
         now=now,
     )
+    if then is not None:
+        then(ticket)
     if close_on_the_spot is not None:
         result = ticket_transition(
             ticket=ticket,

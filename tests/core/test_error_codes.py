@@ -9,13 +9,14 @@ import hotline
 from hotline.core.error_codes import ERROR_CODES
 
 ROOT = Path(hotline.__file__).parent
+DATA = ROOT / "demo" / "knowledge"  # demo scripts have a "code" of their own: data, not errors
 LITERAL = re.compile(r"""(?:\bcode=|_code=|"code":\s*|^\s+code = |\bcode = )"([a-z_0-9]+)\"""", re.M)
 
 
 def _codes_in_source() -> dict[str, str]:
     found: dict[str, str] = {}
     for path in ROOT.rglob("*.py"):
-        if "migrations" in path.parts:
+        if "migrations" in path.parts or path.is_relative_to(DATA):
             continue
         for code in LITERAL.findall(path.read_text(encoding="utf-8")):
             found.setdefault(code, str(path.relative_to(ROOT)))

@@ -48,13 +48,14 @@ def test_a_user_without_a_role_is_told_so(client, db):
 def nav(client, user) -> set[str]:
     client.force_login(user)
     html = client.get(reverse("web:notifications")).content.decode()
-    return set(re.findall(r'id="nav-([a-z]+)"', html))
+    return set(re.findall(r'id="nav-([a-z-]+)"', html))
 
 
 def test_the_menu_follows_the_roles(client, users):
-    assert nav(client, users["handler"]) == {"worklist", "notifications"}
-    assert nav(client, users["head"]) == {"worklist", "notifications"}
-    assert nav(client, users["agent"]) == {"intake", "worklist", "notifications", "blocklist"}
+    every_role = {"kb-list", "search", "notifications"}  # the knowledge base and search: all staff
+    assert nav(client, users["handler"]) == {"worklist", *every_role}
+    assert nav(client, users["head"]) == {"worklist", *every_role}
+    assert nav(client, users["agent"]) == {"intake", "worklist", "blocklist", *every_role}
     assert "blocklist" in nav(client, users["teamlead"])
     assert {"board", "approvals", "callbacks", "intake"} <= nav(client, users["coordinator"])
     assert {"board", "approvals"} <= nav(client, users["leader"])

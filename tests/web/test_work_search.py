@@ -48,10 +48,10 @@ def test_search_by_number_and_subject_still_works(client, users):
     assert numbers(page(client, users["coordinator"], tab="unit", q=b.number)) == [b.number]
 
 
-def test_the_hint_says_description_search_comes_later(client, users):
+def test_the_hint_points_to_full_text_search(client, users):
     html = page(client, users["coordinator"], tab="unit")
     assert '<label class="form-label small" for="id_q">编号、标题或来电号码</label>' in html
-    assert "按诉求内容全文检索将在后续版本提供" in html
+    assert '<a href="/search/" id="search-link">检索</a>' in html
 
 
 def test_a_total_and_page_numbers(client, users, monkeypatch):

@@ -24,6 +24,8 @@ PAGE_LABELS = {
     "board": _("监控看板"),
     "approvals": _("待审批"),
     "callbacks": _("回访"),
+    "kb-list": _("知识库"),
+    "search": _("检索"),
     "notifications": _("消息"),
     "blocklist": _("黑名单"),
     "packs": _("政策包"),

@@ -8,11 +8,17 @@ first post shows the whole record as it would be saved — registered in a trans
 is rolled back, so every rule of the service and the pack has been applied and every
 refusal is already known — and the next post (确认登记) saves it. "返回修改" brings the
 form back as typed. The number and the query code come after saving.
+
+A response script (规范应答, ``views.scripts``) walked in the side panel takes the same
+path: its button (按应答办结 / 按应答派单) posts the form with the script and the answers,
+the read-back shows the outcome as well — the reply to be saved, or the unit and the reply
+time promised — and 确认登记 saves it through ``knowledge.walks.register_with_script``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -35,10 +41,12 @@ from hotline.callers.services import (
 )
 from hotline.core.errors import Forbidden, HotlineError, InvalidInput, NotFound
 from hotline.core.types import User
+from hotline.knowledge.models import Script
+from hotline.knowledge.walks import get_script, register_with_script, script_walk
 from hotline.org.models import Role, Unit
 from hotline.org.selectors import memberships_of
 from hotline.policies.registry import get_pack
-from hotline.tickets.models import Ticket, TicketType
+from hotline.tickets.models import Ticket, TicketEvent, TicketType
 from hotline.web.forms_ticket import (
     PHONE_MAX_LENGTH,
     BlocklistRequestForm,
@@ -48,8 +56,21 @@ from hotline.web.forms_ticket import (
     intake_units,
     put_error,
     region_options,
+    script_answers,
+)
+from hotline.web.views.scripts import (
+    WalkState,
+    answer_script_summary,
+    chosen_script,
+    phrase_groups,
+    picked_script_id,
+    picker_context,
+    promised_at_text,
+    refuse_walk,
+    walk_state,
 )
 from hotline.web.views.ticket_common import error_page, page_status, visible_ticket
+from hotline.workflow.kinds import EventKind
 from hotline.workflow.registration import ticket_register
 
 SPOT_ACTION = "close"
@@ -105,8 +126,49 @@ def register_from_form(*, user: User, data: dict[str, Any], on_the_spot: bool) -
         raise
 
 
+def register_by_script(
+    *, user: User, data: dict[str, Any], script: Script, posted: Mapping[str, Any]
+) -> Ticket:
+    """Register as the walked script decides, all or nothing (``register_with_script``):
+    closed on the spot with the wording (or the 当场答复内容 typed) as the reply, or
+    registered with the script's category and dispatched to its unit where the pack lets
+    the agent. The answers, the judgement and the promised time go on the ticket's history."""
+    answers = script_answers(posted, script.questions)
+    try:
+        ticket, _walk = register_with_script(
+            draft=intake_draft(data),
+            actor=user,
+            script=script,
+            answers=answers,
+            result=data.get("result") or "",
+        )
+    except HotlineError as err:
+        if err.code in SPOT_REFUSALS and script_walk(script, answers).outcome == "close":
+            raise InvalidInput(
+                _("按本单位政策,此类诉求不能按应答当场办结,请登记后派单"),
+                code="spot_close_unavailable",
+                field="type",
+            ) from err
+        raise
+    return ticket
+
+
 class _DryRun(Exception):
     """Raised to roll back a registration made only to show it (复述确认)."""
+
+
+T = TypeVar("T")
+
+
+def _dry_run(register: Callable[[], T]) -> T:
+    shown: list[T] = []
+    try:
+        with transaction.atomic():
+            shown.append(register())
+            raise _DryRun
+    except _DryRun:
+        pass
+    return shown[0]
 
 
 def preview_from_form(*, user: User, data: dict[str, Any], on_the_spot: bool) -> Ticket:
@@ -118,14 +180,52 @@ def preview_from_form(*, user: User, data: dict[str, Any], on_the_spot: bool) ->
     on-the-spot path) shows before the caller is told anything. Messages and tasks are
     queued on commit only, so none goes out.
     """
-    shown: list[Ticket] = []
+    return _dry_run(lambda: register_from_form(user=user, data=data, on_the_spot=on_the_spot))
+
+
+def preview_by_script(
+    *, user: User, data: dict[str, Any], script: Script, posted: Mapping[str, Any]
+) -> Ticket:
+    """The ticket as ``register_by_script`` would save it (closed, or dispatched), unsaved."""
+    return _dry_run(lambda: register_by_script(user=user, data=data, script=script, posted=posted))
+
+
+def _script_required() -> InvalidInput:
+    return InvalidInput(_("请先选择规范应答脚本"), code="script_required", field="script")
+
+
+def _walk_of(
+    user: User, posted: Mapping[str, Any], *, picking: bool
+) -> tuple[WalkState | None, HotlineError | None]:
+    """The script panel as posted: the script opened (``pick_script``) or carried (``script``)
+    with the answers so far; ``drop_script`` closes it. A script the user may not walk is
+    refused here, in Chinese."""
+    if "drop_script" in posted:
+        return None, None
     try:
-        with transaction.atomic():
-            shown.append(register_from_form(user=user, data=data, on_the_spot=on_the_spot))
-            raise _DryRun
-    except _DryRun:
-        pass
-    return shown[0]
+        picked = picked_script_id(posted) if picking else ""
+        script = get_script(user, picked) if picked else chosen_script(user, posted)
+    except HotlineError as err:
+        return None, err
+    if script is None:
+        return None, _script_required() if picking else None
+    try:
+        return walk_state(script, {} if picking else posted), None
+    except HotlineError as err:  # a promise out of the calendar's range
+        return None, err
+
+
+def _checked_walk(state: WalkState | None, posted: Mapping[str, Any]) -> HotlineError | None:
+    """Why the walk cannot be saved yet (no script; an unanswered question), or ``None``."""
+    if state is None:
+        return _script_required()
+    if state.missing:
+        try:
+            script_walk(state.script, script_answers(posted, state.script.questions))
+        except HotlineError as err:
+            refuse_walk(state, err)
+            return err
+    return None
 
 
 @login_required
@@ -138,19 +238,49 @@ def intake(request: HttpRequest) -> HttpResponse:
         return error_page(request, Forbidden(_("您没有受理登记的角色"), code="no_intake_role"))
     status = 200
     readback: Ticket | None = None
-    on_the_spot = "on_the_spot" in request.POST
-    if request.method == "POST":
-        form = IntakeForm(request.POST, units=units)
-        if "edit" in request.POST:
+    post = request.POST
+    on_the_spot = "on_the_spot" in post
+    by_script = "walk" in post and "edit" not in post
+    picking = "pick_script" in post or "drop_script" in post
+    state, script_error = _walk_of(user, post, picking=picking) if request.method == "POST" else (None, None)
+    if request.method == "POST" and picking:
+        # a script opened (or closed) without JavaScript: the form comes back as typed,
+        # not judged — the call is still going on
+        form = IntakeForm(initial=post.dict(), units=units)
+        if script_error is not None:
+            form.add_error(None, script_error.detail)
+            status = 400
+    elif request.method == "POST":
+        form = IntakeForm(post, units=units)
+        # the plain paths do not use the panel: a stale script there closes it, refuses nothing
+        script_error = (script_error or _checked_walk(state, post)) if by_script else None
+        valid = form.is_valid()
+        if "edit" in post:
             pass  # 返回修改: the form as typed
-        elif form.is_valid():
+        elif script_error is not None:
+            put_error(form, script_error)
+            status = 400
+        elif valid:
             try:
-                if "confirm" in request.POST:
+                if by_script:
+                    assert state is not None
+                    if "confirm" in post:
+                        ticket = register_by_script(
+                            user=user, data=form.cleaned_data, script=state.script, posted=post
+                        )
+                        return redirect("web:intake_done", number=ticket.number)
+                    readback = preview_by_script(
+                        user=user, data=form.cleaned_data, script=state.script, posted=post
+                    )
+                elif "confirm" in post:
                     ticket = register_from_form(user=user, data=form.cleaned_data, on_the_spot=on_the_spot)
                     return redirect("web:intake_done", number=ticket.number)
-                readback = preview_from_form(user=user, data=form.cleaned_data, on_the_spot=on_the_spot)
+                else:
+                    readback = preview_from_form(user=user, data=form.cleaned_data, on_the_spot=on_the_spot)
             except HotlineError as err:
                 put_error(form, err)
+                if state is not None and by_script:
+                    refuse_walk(state, err)
                 status = 400
         else:
             status = 400
@@ -167,6 +297,11 @@ def intake(request: HttpRequest) -> HttpResponse:
         "region_options": region_options(units),
         "caller": caller_lookup(phone, user) if phone else None,
         "may_request": may_request_blocklist(user),
+        # 规范应答 and 标准服务用语 (the side panel)
+        "walk": state,
+        "by_script": by_script and readback is not None,
+        "phrases": phrase_groups(),
+        **picker_context(user, post, chosen=state.script if state else None),
     }
     return render(request, "web/intake/intake.html", context, status=status)
 
@@ -188,7 +323,25 @@ def intake_done(request: HttpRequest, ticket: Ticket) -> HttpResponse:
                 _("工单“%(number)s”不存在或您无权查看") % {"number": ticket.number}, code="ticket_not_found"
             ),
         )
-    return render(request, "web/intake/done.html", {"ticket": ticket, "stage_label": _stage_label(ticket)})
+    walked = ticket.events.filter(action=EventKind.ANSWER_SCRIPT).order_by("seq").last()
+    context = {
+        "ticket": ticket,
+        "stage_label": _stage_label(ticket),
+        "walked": _walked(walked) if walked is not None else None,
+    }
+    return render(request, "web/intake/done.html", context)
+
+
+def _walked(event: TicketEvent) -> dict[str, str]:
+    """The script walked, for the agent to tell the caller (the promised reply time)."""
+    payload = event.payload or {}
+    return {
+        "label": str(payload.get("label") or ""),
+        "outcome": str(payload.get("outcome") or ""),
+        "summary": answer_script_summary(payload),
+        "promised": str(payload.get("promised") or ""),
+        "promised_at": promised_at_text(payload),
+    }
 
 
 @login_required

@@ -28,6 +28,7 @@ from hotline.tickets.models import Attachment, ExtensionRequest, Status, Ticket,
 from hotline.web import extension
 from hotline.web.formatting import deadline_text, person_name
 from hotline.web.forms_ticket import CLOSING_CODES, ActionForm, AttachmentForm, UnmaskForm, VisitAttemptForm
+from hotline.web.views.scripts import answer_script_summary
 from hotline.workflow.access import ticket_roles
 from hotline.workflow.identity import Identity, identity_for
 from hotline.workflow.kinds import event_label
@@ -155,6 +156,8 @@ def _people(events: list[TicketEvent]) -> dict[str, str]:
 def _detail(event: TicketEvent, people: Mapping[str, str] | None = None) -> str:
     """A short summary, in the user's language, of what the payload adds to the comment."""
     p: Mapping[str, Any] = event.payload or {}
+    if event.action == "answer_script":
+        return answer_script_summary(p)
     people = people or {}
     parts = []
     if p.get("unit_name"):

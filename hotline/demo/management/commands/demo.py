@@ -20,8 +20,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hotline.core.checks import refuse_insecure_bind
-from hotline.demo.seed import DEFAULT_DEMO_PASSWORD, USERS, seed_org
+from hotline.demo.knowledge import seed_knowledge
+from hotline.demo.seed import DEFAULT_DEMO_PASSWORD, TELECOM_USERS, USERS, seed_org, seed_telecom
 from hotline.demo.tickets import seed_tickets
+from hotline.knowledge.models import Article, Script
 from hotline.policies.registry import all_packs
 from hotline.tickets.models import Ticket
 
@@ -53,7 +55,7 @@ def start_server(host: str, port: int) -> subprocess.Popen[bytes]:
 
 
 class Command(BaseCommand):
-    help = "准备演示环境(迁移数据库、演示组织与用户、演示工单)并启动服务"
+    help = "准备演示环境(迁移数据库、演示组织与用户、知识库、演示工单)并启动服务"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -73,14 +75,20 @@ class Command(BaseCommand):
         packs = all_packs()
         password = os.environ.get("HOTLINE_DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
         org = seed_org(password=password)
+        telecom = seed_telecom(password=password)
+        seed_knowledge(org=org, telecom=telecom)
         if not Ticket.objects.exists():
             self.stdout.write(f"正在生成 {options['tickets']} 张演示工单……")
             seed_tickets(org, count=options["tickets"])
         self.stdout.write(self.style.SUCCESS(f"政策包:{', '.join(p.code for p in packs)}"))
         self.stdout.write(f"工单数:{Ticket.objects.count()}")
+        self.stdout.write(f"知识库:{Article.objects.count()} 条知识,{Script.objects.count()} 个规范应答脚本")
         self.stdout.write("演示账号(用户名 / 角色 / 单位),密码均为:" + password)
         for username, display, role, unit in USERS:
             self.stdout.write(f"  {username:<12} {display} · {role} · {org.units[unit].name}")
+        self.stdout.write("电信演示(江州通信分公司,政策包 telecom):")
+        for username, display, role, unit in TELECOM_USERS:
+            self.stdout.write(f"  {username:<12} {display} · {role} · {telecom.units[unit].name}")
         url = f"http://{options['host']}:{options['port']}"
         self.stdout.write(f"工作台: {url}/   公众门户: {url}/public/")
         self.stdout.write(f"管理后台: {url}/admin/   API 文档: {url}/api/docs/")
