@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "hotline.followup",
     "hotline.knowledge",
     "hotline.search",
+    "hotline.reports",
     "hotline.web",
     "hotline.portal",
     "hotline.ops",

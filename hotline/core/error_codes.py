@@ -88,6 +88,19 @@ ERROR_CODES: Final[frozenset[str]] = frozenset(
         "title_required",
         "title_too_long",
         "unknown_script",  # answer_script names a script that is missing or not the user's
+        # reports (statistics)
+        "stats_date_required",
+        "stats_duplicate_dimension",
+        "stats_forbidden",
+        "stats_invalid_cell",
+        "stats_invalid_date",
+        "stats_invalid_filter",
+        "stats_invalid_parameter",
+        "stats_measure_required",
+        "stats_one_measure",
+        "stats_too_many_dimensions",
+        "stats_unknown_dimension",
+        "stats_unknown_measure",
         # search
         "invalid_page",
         "search_date_invalid",

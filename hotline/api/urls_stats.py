@@ -1,0 +1,9 @@
+from django.urls import URLPattern, path
+
+from hotline.api import stats
+
+urlpatterns: list[URLPattern] = [
+    path("", stats.StatsView.as_view(), name="stats"),
+    path("tickets/", stats.StatsDrillView.as_view(), name="stats-tickets"),
+    path("measures/", stats.StatsCatalogueView.as_view(), name="stats-measures"),
+]
