@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "hotline.notify",
     "hotline.followup",
     "hotline.knowledge",
+    "hotline.rectification",
     "hotline.search",
     "hotline.reports",
     "hotline.web",
@@ -264,6 +265,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "hotline.tickets.models.Status",
         "ArticleStatusEnum": "hotline.knowledge.models.ArticleStatus",
+        "NoticeStatusEnum": "hotline.rectification.models.NoticeStatus",
     },
 }
 # /api/schema/ and /api/docs/ need a signed-in user unless this is on (the schema lists

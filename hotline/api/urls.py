@@ -21,4 +21,5 @@ urlpatterns = [
     path("v1/kb/", include("hotline.api.urls_kb")),
     path("v1/search/", include("hotline.api.urls_search")),
     path("v1/stats/", include("hotline.api.urls_stats")),
+    path("v1/rectifications/", include("hotline.api.urls_rectification")),
 ]

@@ -88,6 +88,22 @@ ERROR_CODES: Final[frozenset[str]] = frozenset(
         "title_required",
         "title_too_long",
         "unknown_script",  # answer_script names a script that is missing or not the user's
+        # rectification
+        "invalid_days",
+        "invalid_problem",
+        "invalid_report",
+        "invalid_requirement",
+        "invalid_subject",
+        "problem_required",
+        "problem_too_long",
+        "rectification_forbidden",
+        "rectification_not_found",
+        "rectification_wrong_status",
+        "report_required",
+        "report_too_long",
+        "requirement_required",
+        "requirement_too_long",
+        "subject_too_long",
         # reports (statistics)
         "stats_date_required",
         "stats_duplicate_dimension",

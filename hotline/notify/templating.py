@@ -2,7 +2,9 @@
 
 Each kind has ``subject.txt`` and ``body.txt``; complainant kinds also ``sms.txt`` (short).
 Staff bodies start with ``_ticket.txt`` (number, subject, current unit, stage and its due
-time; never the complainant's identity). Plain text, no HTML escaping. Another language
+time; never the complainant's identity); the ``rectification_*`` kinds, about a notice and
+not a ticket, with ``_notice.txt`` (number, subject, unit, status, deadline, the notice
+page's address). Plain text, no HTML escaping. Another language
 goes in ``notify/<language>/<kind>/`` and is used when that language is active (Chinese is
 the default set).
 """
@@ -40,6 +42,14 @@ STAFF_KINDS = (
     "supervised",
     "instructed",
     "sent_back",
+    # rectification notices (整改通知书), not tickets: written by hotline.rectification.outbox
+    "rectification_issued",
+    "rectification_reported",
+    "rectification_sent_back",
+    "rectification_verified",
+    "rectification_due_soon",
+    "rectification_overdue",
+    "rectification_escalated",
 )
 KIND_LABELS = {
     "receipt": "登记回执",
@@ -60,6 +70,13 @@ KIND_LABELS = {
     "supervised": "督办",
     "instructed": "领导批示",
     "sent_back": "退回重办",
+    "rectification_issued": "整改通知",
+    "rectification_reported": "整改报告待验证",
+    "rectification_sent_back": "整改退回重改",
+    "rectification_verified": "整改验证通过",
+    "rectification_due_soon": "整改即将到期",
+    "rectification_overdue": "整改已超期",
+    "rectification_escalated": "整改超期上报",
 }
 
 

@@ -29,6 +29,7 @@ from hotline.org.models import Role, Unit
 from hotline.org.selectors import memberships_of
 from hotline.policies.registry import all_packs, get_pack
 from hotline.policies.schema import Pack
+from hotline.rectification.access import may_view as may_view_rectification
 from hotline.tickets.models import ExtensionRequest, ExtensionStatus, Status, Ticket
 from hotline.web.extension import amount_text
 from hotline.workflow.access import ticket_roles, tickets_visible_to, units_under
@@ -128,6 +129,8 @@ def allowed_pages(user: AnyUser) -> list[str]:
         pages.append("callbacks")
     if roles:
         pages += ["kb-list", "search"]
+    if may_view_rectification(user):
+        pages.append("rectification-list")
     pages.append("notifications")
     if may_request_blocklist(user) or may_decide_blocklist(user):
         pages.append("blocklist")

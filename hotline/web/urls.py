@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("hotline.web.urls_scripts")),  # 规范应答 on the intake screen
     path("", include("hotline.web.urls_kb")),  # 知识库, scripts, phrases
     path("", include("hotline.web.urls_search")),  # one search box
+    path("", include("hotline.web.urls_rectification")),  # 整改通知
 ]

@@ -22,7 +22,7 @@ def _two_tickets(users):
     _tell(second, head, "2026-10-12 10:00", "b1")
     _tell(first, head, "2026-10-12 11:00", "a2", kind="overdue")
     _tell(first, head, "2026-10-12 11:30", "a3", kind="escalated")
-    _tell(None, head, "2026-10-12 08:00", "none1", kind="supervised")
+    _tell(None, head, "2026-10-12 08:00", "none1", kind="rectification_issued")
     _tell(second, users["head2"], "2026-10-12 12:00", "other")  # someone else's
     return first, second
 
@@ -37,7 +37,7 @@ def test_groups_by_ticket_newest_first_with_counts(users, django_assert_num_quer
     assert rows == [
         (first, "escalated", 3, 2),  # its newest message (11:30) stands for it
         (second, "dispatched", 1, 1),
-        (None, "supervised", 1, 1),  # about no ticket
+        (None, "rectification_issued", 1, 1),  # about no ticket (a rectification notice)
     ]
     assert more is False
     assert groups[0].latest_at == local("2026-10-12 11:30")

@@ -69,3 +69,43 @@ def test_plain_text_is_not_html_escaped() -> None:
 def test_unknown_kind_is_refused() -> None:
     with pytest.raises(ValueError):
         render_message("nonsense", CONTEXT)
+
+
+RECTIFICATION_KINDS = [k for k in STAFF_KINDS if k.startswith("rectification_")]
+NOTICE_CONTEXT = {
+    "number": "ZG2026-0001",
+    "subject": "窗口服务态度问题整改",
+    "unit_name": "东湖区市场监管局",
+    "status_label": "待整改",
+    "due": "2026-10-09 17:30",
+    "notice_url": "https://hotline.example/rectifications/ZG2026-0001/",
+}
+
+
+def test_rectification_has_a_kind_for_every_step() -> None:
+    assert sorted(RECTIFICATION_KINDS) == [
+        "rectification_due_soon",
+        "rectification_escalated",
+        "rectification_issued",
+        "rectification_overdue",
+        "rectification_reported",
+        "rectification_sent_back",
+        "rectification_verified",
+    ]
+    assert all(KIND_LABELS[k].startswith("整改") for k in RECTIFICATION_KINDS)
+
+
+@pytest.mark.parametrize("kind", RECTIFICATION_KINDS)
+def test_rectification_kinds_speak_of_the_notice_with_its_link(kind: str) -> None:
+    rendered = render_message(kind, NOTICE_CONTEXT)
+    assert "ZG2026-0001" in rendered.subject
+    assert "整改通知书:ZG2026-0001“窗口服务态度问题整改”" in rendered.body
+    assert "整改单位:东湖区市场监管局" in rendered.body
+    assert "当前状态:待整改(整改期限 2026-10-09 17:30)" in rendered.body
+    assert "查看通知书:https://hotline.example/rectifications/ZG2026-0001/" in rendered.body
+    assert "以上工单" not in rendered.body and "当前环节" not in rendered.body
+
+
+def test_a_provisional_notice_deadline_says_so() -> None:
+    rendered = render_message("rectification_due_soon", {**NOTICE_CONTEXT, "provisional": True})
+    assert "当前状态:待整改(整改期限 2026-10-09 17:30,暂定)" in rendered.body

@@ -26,6 +26,7 @@ PAGE_LABELS = {
     "callbacks": _("回访"),
     "kb-list": _("知识库"),
     "search": _("检索"),
+    "rectification-list": _("整改通知书"),
     "notifications": _("消息"),
     "blocklist": _("黑名单"),
     "packs": _("政策包"),

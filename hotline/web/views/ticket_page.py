@@ -24,6 +24,7 @@ from hotline.notify.selectors import messages_for_ticket
 from hotline.policies.registry import get_pack
 from hotline.policies.schema import Pack, TypePolicy
 from hotline.policies.vocab import SATISFACTION_LABELS, unit_display
+from hotline.rectification.access import may_issue, may_view
 from hotline.tickets.models import Attachment, ExtensionRequest, Status, Ticket, TicketEvent, TicketLink
 from hotline.web import extension
 from hotline.web.formatting import deadline_text, person_name
@@ -287,6 +288,8 @@ def page_context(
         "status_tone": STATUS_TONES.get(ticket.status, "secondary"),
         "identity": identity,
         "can_unmask": "unmask" in allowed,
+        "may_issue_rectification": may_issue(user),
+        "may_view_rectification": may_view(user),
         "unmask_form": unmask_form or UnmaskForm(),
         "due_overdue": is_overdue(ticket, now),
         "final_overdue": bool(is_open and ticket.final_due_at and ticket.final_due_at < now),
