@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "hotline.rectification",
     "hotline.search",
     "hotline.reports",
+    "hotline.assessment",
+    "hotline.exports",
     "hotline.web",
     "hotline.portal",
     "hotline.ops",
@@ -266,6 +268,8 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "hotline.tickets.models.Status",
         "ArticleStatusEnum": "hotline.knowledge.models.ArticleStatus",
         "NoticeStatusEnum": "hotline.rectification.models.NoticeStatus",
+        "DocumentKindEnum": "hotline.reports.models.DocumentKind",
+        "ScorecardKindEnum": "hotline.api.assessment.SUBJECT_KINDS",
     },
 }
 # /api/schema/ and /api/docs/ need a signed-in user unless this is on (the schema lists
@@ -354,6 +358,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("HOTLINE_LOG_LEVEL", "WARNING")},
     "loggers": {
         "hotline.request": {"level": os.environ.get("HOTLINE_REQUEST_LOG_LEVEL", "INFO")},
+        "hotline.exports": {"level": "INFO"},  # every export is logged: who, what, how many rows
         # 4xx are in the request line already; errors (5xx, with traceback) still come
         "django.request": {"level": "ERROR"},
     },

@@ -22,4 +22,7 @@ urlpatterns = [
     path("v1/search/", include("hotline.api.urls_search")),
     path("v1/stats/", include("hotline.api.urls_stats")),
     path("v1/rectifications/", include("hotline.api.urls_rectification")),
+    path("v1/reports/", include("hotline.api.urls_reports")),
+    path("v1/exports/", include("hotline.api.urls_exports")),
+    path("v1/assessment/", include("hotline.api.urls_assessment")),
 ]

@@ -72,6 +72,20 @@ ERROR_CODES: Final[frozenset[str]] = frozenset(
         "ticket_not_found",
         "too_many_code_failures",
         "too_many_files",
+        # assessment
+        "assessment_forbidden",
+        "assessment_invalid_period",
+        "assessment_no_rule",
+        "assessment_not_found",
+        # exports
+        "export_expired",
+        "export_failed",
+        "export_forbidden",
+        "export_invalid_format",
+        "export_invalid_params",
+        "export_not_ready",
+        "export_too_many",
+        "export_unknown_source",
         # knowledge
         "answers_incomplete",  # a script's question left unanswered
         "body_required",
@@ -104,7 +118,11 @@ ERROR_CODES: Final[frozenset[str]] = frozenset(
         "requirement_required",
         "requirement_too_long",
         "subject_too_long",
-        # reports (statistics)
+        # reports (statistics, documents)
+        "report_document_forbidden",
+        "report_document_invalid_kind",
+        "report_document_invalid_period",
+        "report_document_not_found",
         "stats_date_required",
         "stats_duplicate_dimension",
         "stats_forbidden",

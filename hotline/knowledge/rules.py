@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from django.utils.translation import ngettext
+from django.utils.translation import npgettext
 
 from hotline.core.errors import InvalidInput
 
@@ -230,11 +230,11 @@ def promise_label(promised: Mapping[str, Any] | None) -> str:
     n = promised["amount"]
     unit = promised["unit"]
     if unit == "working_days":
-        text = ngettext("%(n)s个工作日", "%(n)s个工作日", n)
+        text = npgettext("promised time", "%(n)s个工作日", "%(n)s个工作日", n)
     elif unit == "natural_days":
-        text = ngettext("%(n)s个自然日", "%(n)s个自然日", n)
+        text = npgettext("promised time", "%(n)s个自然日", "%(n)s个自然日", n)
     elif unit == "working_hours":
-        text = ngettext("%(n)s个工作小时", "%(n)s个工作小时", n)
+        text = npgettext("promised time", "%(n)s个工作小时", "%(n)s个工作小时", n)
     else:
-        text = ngettext("%(n)s小时", "%(n)s小时", n)
+        text = npgettext("promised time", "%(n)s小时", "%(n)s小时", n)
     return text % {"n": n}

@@ -50,6 +50,8 @@ STAFF_KINDS = (
     "rectification_due_soon",
     "rectification_overdue",
     "rectification_escalated",
+    # statistics documents, not tickets: written by hotline.reports.documents.outbox
+    "report_document",
 )
 KIND_LABELS = {
     "receipt": "登记回执",
@@ -77,6 +79,7 @@ KIND_LABELS = {
     "rectification_due_soon": "整改即将到期",
     "rectification_overdue": "整改已超期",
     "rectification_escalated": "整改超期上报",
+    "report_document": "统计文档",
 }
 
 

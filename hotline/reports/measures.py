@@ -18,11 +18,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from hotline.core.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 class FactKind(StrEnum):
@@ -61,26 +65,49 @@ SATISFACTION_KINDS: Final = (
 Shape = Literal["count", "rate", "mean", "p90"]
 
 
+# what a value is counted in, by shape (rendered in the user's language when shown)
+UNITS: Final[dict[str, StrPromise | str]] = {
+    "count": pgettext_lazy("measure unit", "件"),
+    "rate": "%",
+    "mean": _("工作小时"),
+    "p90": _("工作小时"),
+}
+
+
 @dataclass(frozen=True)
 class Measure:
+    """``code`` is the API's stable name. The label and the definition are kept as lazy
+    translations (defined once, at import) and read as ``label`` / ``definition``: plain
+    text in the active language, the user's in a request."""
+
     code: str
-    label: str
+    label_lazy: StrPromise
     shape: Shape
-    definition: str
+    definition_lazy: StrPromise
     kinds: tuple[FactKind, ...] = ()  # count: these; mean/p90: the facts whose value is used
     denominator: tuple[FactKind, ...] = ()  # rate: kinds is the numerator
     live_overdue: bool = False  # also the running tickets past due_at (overdue_q), on due_at
 
     @property
+    def label(self) -> str:
+        return str(self.label_lazy)
+
+    @property
+    def definition(self) -> str:
+        return str(self.definition_lazy)
+
+    @property
     def unit(self) -> str:
-        return {"count": "件", "rate": "%", "mean": "工作小时", "p90": "工作小时"}[self.shape]
+        return str(UNITS[self.shape])
 
     @property
     def fact_kinds(self) -> tuple[FactKind, ...]:
         return self.kinds + self.denominator
 
 
-def _count(code: str, label: str, definition: str, *kinds: FactKind, live: bool = False) -> Measure:
+def _count(
+    code: str, label: StrPromise, definition: StrPromise, *kinds: FactKind, live: bool = False
+) -> Measure:
     return Measure(code, label, "count", definition, kinds=kinds, live_overdue=live)
 
 
@@ -88,103 +115,117 @@ K = FactKind
 MEASURES: Final[dict[str, Measure]] = {
     m.code: m
     for m in (
-        _count("received", "收件量", "收到的工单,按收到时间计。", K.RECEIVED),
-        _count("accepted", "受理量", "经受理审查予以受理的工单,按首次受理时间计。", K.ACCEPTED),
-        _count("not_accepted", "不予受理量", "不予受理的工单,按首次不予受理时间计。", K.NOT_ACCEPTED),
-        _count("dispatched", "派单量", "派给责任单位的工单,按首次派单时间计。", K.DISPATCHED),
+        _count("received", _("收件量"), _("收到的工单,按收到时间计。"), K.RECEIVED),
+        _count("accepted", _("受理量"), _("经受理审查予以受理的工单,按首次受理时间计。"), K.ACCEPTED),
+        _count("not_accepted", _("不予受理量"), _("不予受理的工单,按首次不予受理时间计。"), K.NOT_ACCEPTED),
+        _count("dispatched", _("派单量"), _("派给责任单位的工单,按首次派单时间计。"), K.DISPATCHED),
         _count(
             "signed_in_time",
-            "按时签收量",
-            "首次派单后在签收环节时限内签收的工单,按首次派单时间计。",
+            _("按时签收量"),
+            _("首次派单后在签收环节时限内签收的工单,按首次派单时间计。"),
             K.SIGNED_IN_TIME,
         ),
-        _count("closed", "办结量", "现为“办结”结束的工单,按办结时间计。", K.CLOSED),
+        _count("closed", _("办结量"), _("现为“办结”结束的工单,按办结时间计。"), K.CLOSED),
         _count(
             "closed_on_the_spot",
-            "当场办结量",
-            "在登记时所处环节直接办结(未派单)的工单,按办结时间计。",
+            _("当场办结量"),
+            _("在登记时所处环节直接办结(未派单)的工单,按办结时间计。"),
             K.CLOSED_ON_THE_SPOT,
         ),
         _count(
             "closed_in_time",
-            "按时办结量",
-            "办结且未超期的工单(办结时间不晚于总时限,途中未发生超期升级),按办结时间计。",
+            _("按时办结量"),
+            _("办结且未超期的工单(办结时间不晚于总时限,途中未发生超期升级),按办结时间计。"),
             K.CLOSED_IN_TIME,
         ),
         _count(
             "overdue",
-            "超期量",
-            "超期办结的工单(晚于总时限办结,或途中因环节时限或总时限超期而升级),按办结时间计;"
-            "加上现在仍在办理且已过当前时限(环节时限与总时限中较早者)的工单,按该时限所在日期计。",
+            _("超期量"),
+            _(
+                "超期办结的工单(晚于总时限办结,或途中因环节时限或总时限超期而升级),按办结时间计;"
+                "加上现在仍在办理且已过当前时限(环节时限与总时限中较早者)的工单,按该时限所在日期计。"
+            ),
             K.CLOSED_LATE,
             live=True,
         ),
-        _count("extended", "延期量", "获准延期的工单,按首次批准延期时间计。", K.EXTENDED),
-        _count("returned", "退单量", "被责任单位退回(退单)的工单,按首次退单时间计。", K.RETURNED),
-        _count("redispatched", "二次派单量", "再次派单(第二轮)的工单,按首次再次派单时间计。", K.REDISPATCHED),
+        _count("extended", _("延期量"), _("获准延期的工单,按首次批准延期时间计。"), K.EXTENDED),
+        _count("returned", _("退单量"), _("被责任单位退回(退单)的工单,按首次退单时间计。"), K.RETURNED),
+        _count(
+            "redispatched",
+            _("二次派单量"),
+            _("再次派单(第二轮)的工单,按首次再次派单时间计。"),
+            K.REDISPATCHED,
+        ),
         _count(
             "redispatched_twice",
-            "三次派单量",
-            "第二次再次派单(第三轮)的工单,按该次派单时间计。",
+            _("三次派单量"),
+            _("第二次再次派单(第三轮)的工单,按该次派单时间计。"),
             K.REDISPATCHED_TWICE,
         ),
         _count(
-            "supervised", "督办量", "被督办的工单(督办,或督办方式再次派单),按首次督办时间计。", K.SUPERVISED
+            "supervised",
+            _("督办量"),
+            _("被督办的工单(督办,或督办方式再次派单),按首次督办时间计。"),
+            K.SUPERVISED,
         ),
-        _count("reopened", "重新打开量", "办结后重新打开的工单,按首次重新打开时间计。", K.REOPENED),
-        _count("repeat", "重复投诉量", "登记时关联为重复投诉(repeat_of)的工单,按收到时间计。", K.REPEAT),
+        _count("reopened", _("重新打开量"), _("办结后重新打开的工单,按首次重新打开时间计。"), K.REOPENED),
+        _count(
+            "repeat", _("重复投诉量"), _("登记时关联为重复投诉(repeat_of)的工单,按收到时间计。"), K.REPEAT
+        ),
         _count(
             "visited",
-            "回访量",
-            "有满意度评价的工单(以最近一次回访为准),按该次回访时间计。",
+            _("回访量"),
+            _("有满意度评价的工单(以最近一次回访为准),按该次回访时间计。"),
             *SATISFACTION_KINDS,
         ),
         _count(
             "very_satisfied",
-            "非常满意",
-            "最近一次回访为“非常满意”的工单,按该次回访时间计。",
+            _("非常满意"),
+            _("最近一次回访为“非常满意”的工单,按该次回访时间计。"),
             K.VERY_SATISFIED,
         ),
-        _count("satisfied", "满意", "最近一次回访为“满意”的工单,按该次回访时间计。", K.SATISFIED),
-        _count("neutral", "一般", "最近一次回访为“一般”的工单,按该次回访时间计。", K.NEUTRAL),
-        _count("dissatisfied", "不满意", "最近一次回访为“不满意”的工单,按该次回访时间计。", K.DISSATISFIED),
+        _count("satisfied", _("满意"), _("最近一次回访为“满意”的工单,按该次回访时间计。"), K.SATISFIED),
+        _count("neutral", _("一般"), _("最近一次回访为“一般”的工单,按该次回访时间计。"), K.NEUTRAL),
+        _count(
+            "dissatisfied", _("不满意"), _("最近一次回访为“不满意”的工单,按该次回访时间计。"), K.DISSATISFIED
+        ),
         Measure(
             "satisfaction_rate",
-            "满意率",
+            _("满意率"),
             "rate",
-            "(非常满意 + 满意)÷ 回访量,同一单元格。",
+            _("(非常满意 + 满意)÷ 回访量,同一单元格。"),
             kinds=(K.VERY_SATISFIED, K.SATISFIED),
             denominator=SATISFACTION_KINDS,
         ),
         Measure(
             "response_rate",
-            "响应率",
+            _("响应率"),
             "rate",
-            "按时签收量 ÷ 派单量(同按首次派单时间计)。",
+            _("按时签收量 ÷ 派单量(同按首次派单时间计)。"),
             kinds=(K.SIGNED_IN_TIME,),
             denominator=(K.DISPATCHED,),
         ),
-        _count("resolved", "已办结收件量", "收到的工单中现已办结的,按收到时间计。", K.RESOLVED),
+        _count("resolved", _("已办结收件量"), _("收到的工单中现已办结的,按收到时间计。"), K.RESOLVED),
         Measure(
             "resolution_rate",
-            "办结率",
+            _("办结率"),
             "rate",
-            "已办结收件量 ÷ 收件量(同按收到时间计)。",
+            _("已办结收件量 ÷ 收件量(同按收到时间计)。"),
             kinds=(K.RESOLVED,),
             denominator=(K.RECEIVED,),
         ),
         Measure(
             "handling_hours_avg",
-            "平均办理时长",
+            _("平均办理时长"),
             "mean",
-            "办结工单从收到到办结的工作时间(按工作日历,只计工作日的工作时段)的平均值,按办结时间计。",
+            _("办结工单从收到到办结的工作时间(按工作日历,只计工作日的工作时段)的平均值,按办结时间计。"),
             kinds=(K.CLOSED,),
         ),
         Measure(
             "handling_hours_p90",
-            "办理时长P90",
+            _("办理时长P90"),
             "p90",
-            "同上,90% 分位数(线性插值,同 PostgreSQL percentile_cont(0.9))。",
+            _("同上,90% 分位数(线性插值,同 PostgreSQL percentile_cont(0.9))。"),
             kinds=(K.CLOSED,),
         ),
     )
@@ -203,8 +244,8 @@ COLUMNS: Final[dict[str, str]] = {
     "handler": "handler_id",
 }
 TREES: Final = ("category", "unit")  # rolled up to a level: ``unit:2``; bare = as stored
-DIMENSION_LABELS: Final[dict[str, object]] = {
-    "day": _("日"),
+DIMENSION_LABELS: Final[dict[str, StrPromise]] = {
+    "day": pgettext_lazy("period", "日"),  # plain 日 is the unit "days"
     "week": _("周"),
     "month": _("月"),
     "quarter": _("季度"),
@@ -238,7 +279,9 @@ class Dimension:
     @property
     def label(self) -> str:
         text = str(DIMENSION_LABELS[self.name])
-        return f"{text}(第{self.level}级)" if self.level is not None else text
+        if self.level is None:
+            return text
+        return gettext("%(label)s(第%(level)s级)") % {"label": text, "level": self.level}
 
 
 def measure(code: str) -> Measure:

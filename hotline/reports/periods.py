@@ -5,9 +5,32 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Final
+
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from hotline.core.errors import InvalidInput
 from hotline.reports.measures import PeriodKind
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+# A month as a date names it: the number in Chinese (10 → 2026年10月), a name in English (Oct 2026).
+MONTHS: Final[dict[int, StrPromise]] = {
+    1: pgettext_lazy("month in a date", "1"),
+    2: pgettext_lazy("month in a date", "2"),
+    3: pgettext_lazy("month in a date", "3"),
+    4: pgettext_lazy("month in a date", "4"),
+    5: pgettext_lazy("month in a date", "5"),
+    6: pgettext_lazy("month in a date", "6"),
+    7: pgettext_lazy("month in a date", "7"),
+    8: pgettext_lazy("month in a date", "8"),
+    9: pgettext_lazy("month in a date", "9"),
+    10: pgettext_lazy("month in a date", "10"),
+    11: pgettext_lazy("month in a date", "11"),
+    12: pgettext_lazy("month in a date", "12"),
+}
 
 
 def month_end(d: date) -> date:
@@ -58,7 +81,7 @@ def period_key(start: date, kind: PeriodKind) -> str:
     if kind == "day":
         return start.isoformat()
     if kind == "week":
-        year, week, _ = start.isocalendar()
+        year, week, _weekday = start.isocalendar()
         return f"{year}-W{week:02d}"
     if kind == "month":
         return f"{start:%Y-%m}"
@@ -68,16 +91,23 @@ def period_key(start: date, kind: PeriodKind) -> str:
 
 
 def period_label(start: date, kind: PeriodKind) -> str:
+    """The period as people name it, in the active language (2026年10月 / Oct 2026)."""
+    month = str(MONTHS[start.month])
     if kind == "day":
-        return f"{start.year}年{start.month}月{start.day}日"
+        return _("%(year)s年%(month)s月%(day)s日") % {"year": start.year, "month": month, "day": start.day}
     if kind == "week":
-        year, week, _ = start.isocalendar()
-        return f"{year}年第{week}周"
+        year, week, _weekday = start.isocalendar()
+        return _("%(year)s年第%(week)s周") % {"year": year, "week": week}
     if kind == "month":
-        return f"{start.year}年{start.month}月"
+        return _("%(year)s年%(month)s月") % {"year": start.year, "month": month}
     if kind == "quarter":
-        return f"{start.year}年第{(start.month - 1) // 3 + 1}季度"
-    return f"{start.year}年"
+        return _("%(year)s年第%(quarter)s季度") % {"year": start.year, "quarter": (start.month - 1) // 3 + 1}
+    return _("%(year)s年") % {"year": start.year}
+
+
+def day_label(day: date) -> str:
+    """A day within a known year (a chart's axis): 10月5日 / Oct 5."""
+    return _("%(month)s月%(day)s日") % {"month": str(MONTHS[day.month]), "day": day.day}
 
 
 def parse_period_key(key: str, kind: PeriodKind) -> date:
@@ -98,4 +128,8 @@ def parse_period_key(key: str, kind: PeriodKind) -> date:
             return date(int(year), (int(quarter) - 1) * 3 + 1, 1)
         return date(int(key), 1, 1)
     except ValueError:
-        raise InvalidInput(f"“{key}”不是有效的{kind}期间", code="stats_invalid_cell", field="cell") from None
+        raise InvalidInput(
+            _("“%(key)s”不是有效的%(kind)s期间") % {"key": key, "kind": kind},
+            code="stats_invalid_cell",
+            field="cell",
+        ) from None

@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -37,11 +37,12 @@ from django.db.models.expressions import Combinable
 from django.db.models.fields import DateField
 from django.db.models.functions import Trunc, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from hotline.core.errors import InvalidInput
 from hotline.core.types import AnyUser
-from hotline.org.models import Role, Unit
-from hotline.org.selectors import memberships_of
+from hotline.org.models import Unit
 from hotline.policies.registry import get_pack
 from hotline.reports.facts import TZ
 from hotline.reports.measures import COLUMNS, Dimension, FactKind, Measure, PeriodKind
@@ -57,18 +58,27 @@ from hotline.reports.periods import (
 )
 from hotline.reports.query import StatsQuery, check_may_view_stats
 from hotline.tickets.models import Category, Channel, CustomerClass, Severity, Ticket, TicketType
-from hotline.workflow.access import ASSIGNABLE_ROLES, units_under
-from hotline.workflow.roles import INTAKE_ROLES, UNIT_ROLES
+from hotline.workflow.access import sees_every_unit, visible_q
 from hotline.workflow.selectors import overdue_q
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 NONE_KEY: Final = ""
 DRILL_LIMIT: Final = 5000
-CHOICE_LABELS: Final[dict[str, dict[str, str]]] = {
-    "type": {str(k): str(v) for k, v in TicketType.choices},
-    "channel": {str(k): str(v) for k, v in Channel.choices},
-    "severity": {str(k): str(v) for k, v in Severity.choices},
-    "customer_class": {str(k): str(v) for k, v in CustomerClass.choices},
+# the choices' labels stay lazy: ``labels`` renders them in the active language
+CHOICE_LABELS: Final[dict[str, dict[str, Any]]] = {
+    "type": {str(k): v for k, v in TicketType.choices},
+    "channel": {str(k): v for k, v in Channel.choices},
+    "severity": {str(k): v for k, v in Severity.choices},
+    "customer_class": {str(k): v for k, v in CustomerClass.choices},
 }
+# the label of a group without a value (no handler, no category, no region …)
+NONE_LABELS: Final[dict[str, StrPromise]] = {
+    "handler": pgettext_lazy("no value", "未指派"),
+    "category": pgettext_lazy("no value", "未分类"),
+}
+NONE_LABEL: Final = pgettext_lazy("no value", "未填写")
 
 Key = tuple[str, ...]
 
@@ -95,35 +105,11 @@ def p90(values: Sequence[float]) -> float | None:
 # --- scope --------------------------------------------------------------------------------
 
 
-def visible_q(user: AnyUser) -> Q | None:
-    """The condition of ``workflow.access.tickets_visible_to(user)`` on the columns ``Ticket``
-    and ``Fact`` share (``handler_id``, ``registered_by_id``, ``unit_id``, ``owner_unit_id``),
-    so that facts are scoped without a join to a million tickets; ``None`` when the user sees
-    every ticket. ``tests/reports/test_measures.py`` holds it equal to ``tickets_visible_to``
-    for every role. (The core could expose this ``Q`` itself; then this copy goes.)"""
-    if not user.is_authenticated:
-        return Q(pk__in=[])
-    if getattr(user, "is_superuser", False):
-        return None
-    memberships = memberships_of(user)
-    roles = {m.role for m in memberships}
-    any_role = units_under([m.unit for m in memberships if m.role != Role.HANDLER])
-    centre_role = units_under([m.unit for m in memberships if m.role not in UNIT_ROLES])
-    if set(any_role) >= set(Unit.objects.values_list("pk", flat=True)):
-        return None  # every ticket's unit is covered
-    q = Q(pk__in=[])
-    if roles & ASSIGNABLE_ROLES:
-        q |= Q(handler_id=user.pk)
-    if roles & INTAKE_ROLES:
-        q |= Q(registered_by_id=user.pk)
-    if any_role:
-        q |= Q(unit_id__in=any_role)
-    if centre_role:
-        q |= Q(owner_unit_id__in=centre_role)
-    return q
-
-
 def _scoped(qs: QuerySet[Any], user: AnyUser) -> QuerySet[Any]:
+    """Facts scoped like ``tickets_visible_to`` on their own copied columns (no join to the
+    tickets); a user whose roles cover every unit needs no condition at all."""
+    if sees_every_unit(user):
+        return qs
     q = visible_q(user)
     return qs if q is None else qs.filter(q)
 
@@ -307,7 +293,7 @@ def _value(m: Measure, cell: Cell | None) -> float | None:
 # --- labels -----------------------------------------------------------------------------------
 
 
-def _labels(dim: Dimension, keys: Iterable[str]) -> dict[str, str]:
+def labels(dim: Dimension, keys: Iterable[str]) -> dict[str, str]:
     keys = set(keys)
     if dim.is_period:
         kind: PeriodKind = dim.name  # type: ignore[assignment]
@@ -330,9 +316,9 @@ def _labels(dim: Dimension, keys: Iterable[str]) -> dict[str, str]:
     elif dim.name == "region":
         names = {k: k for k in keys}
     else:
-        names = CHOICE_LABELS.get(dim.name, {})
-    none = {"handler": "未指派", "category": "未分类", "region": "未填写"}.get(dim.name, "未填写")
-    return {k: names.get(k, k) if k != NONE_KEY else none for k in keys}
+        names = dict(CHOICE_LABELS.get(dim.name, {}))
+    none = str(NONE_LABELS.get(dim.name, NONE_LABEL))
+    return {k: str(names.get(k, k)) if k != NONE_KEY else none for k in keys}
 
 
 def _sort_part(key: str) -> tuple[int, int, str]:
@@ -414,13 +400,13 @@ def stats(user: AnyUser, query: StatsQuery, *, now: datetime | None = None) -> S
         if query.compare:
             before = _count(user, query, previous, moved=1, now=now)
             year_ago = _count(user, query, last_year, year_back=True, now=now)
-    labels = [_labels(dim, (k[i] for k in cells)) for i, dim in enumerate(query.by)]
+    names = [labels(dim, (k[i] for k in cells)) for i, dim in enumerate(query.by)]
     rows = []
     for key in sorted(cells, key=lambda k: tuple(_sort_part(part) for part in k)):
         rows.append(
             {
                 "dimensions": [
-                    {"dimension": dim.code, "key": key[i], "label": labels[i][key[i]]}
+                    {"dimension": dim.code, "key": key[i], "label": names[i][key[i]]}
                     for i, dim in enumerate(query.by)
                 ],
                 "values": [
@@ -441,7 +427,7 @@ def _cell_filter(query: StatsQuery, cell: Sequence[str]) -> tuple[Q, Range]:
     """The condition selecting one cell, and the date range it covers."""
     if len(cell) != len(query.by):
         raise InvalidInput(
-            f"cell 应依次给出 {len(query.by)} 个维度的取值(与 by 相同顺序)",
+            _("cell 应依次给出 %(n)s 个维度的取值(与 by 相同顺序)") % {"n": len(query.by)},
             code="stats_invalid_cell",
             field="cell",
         )
@@ -460,7 +446,9 @@ def _cell_filter(query: StatsQuery, cell: Sequence[str]) -> tuple[Q, Range]:
         if column.endswith("_id"):
             if not (key.isascii() and key.isdigit() and len(key) <= 9):
                 raise InvalidInput(
-                    f"“{key}”不是有效的{dim.label}取值", code="stats_invalid_cell", field="cell"
+                    _("“%(key)s”不是有效的%(dimension)s取值") % {"key": key, "dimension": dim.label},
+                    code="stats_invalid_cell",
+                    field="cell",
                 )
             if dim.level is not None:
                 ancestors = _tree_ancestors(dim)

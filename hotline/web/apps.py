@@ -5,3 +5,6 @@ class WebConfig(AppConfig):
     name = "hotline.web"
     label = "web"
     verbose_name = "工作台"
+
+    def ready(self) -> None:
+        from hotline.web import exports  # noqa: F401  # registers the worklist export source

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext, pgettext
 
+from hotline.assessment.selectors import may_view as may_view_assessment
 from hotline.callers.services import may_decide_blocklist, may_request_blocklist
 from hotline.core.types import AnyUser
 from hotline.followup.models import ACTIVE_VISIT_STATUSES, ReturnVisit, VisitStatus
@@ -30,6 +31,7 @@ from hotline.org.selectors import memberships_of
 from hotline.policies.registry import all_packs, get_pack
 from hotline.policies.schema import Pack
 from hotline.rectification.access import may_view as may_view_rectification
+from hotline.reports.query import may_view_stats
 from hotline.tickets.models import ExtensionRequest, ExtensionStatus, Status, Ticket
 from hotline.web.extension import amount_text
 from hotline.workflow.access import ticket_roles, tickets_visible_to, units_under
@@ -127,10 +129,14 @@ def allowed_pages(user: AnyUser) -> list[str]:
         pages.append("approvals")
     if roles & callback_roles(user):
         pages.append("callbacks")
+    if may_view_stats(user):
+        pages.append("reports")
     if roles:
-        pages += ["kb-list", "search"]
+        pages += ["kb-list", "search", "export-list"]
     if may_view_rectification(user):
         pages.append("rectification-list")
+    if may_view_assessment(user):
+        pages.append("assessment")
     pages.append("notifications")
     if may_request_blocklist(user) or may_decide_blocklist(user):
         pages.append("blocklist")

@@ -10,4 +10,7 @@ urlpatterns = [
     path("", include("hotline.web.urls_kb")),  # 知识库, scripts, phrases
     path("", include("hotline.web.urls_search")),  # one search box
     path("", include("hotline.web.urls_rectification")),  # 整改通知
+    path("", include("hotline.web.urls_reports")),  # 报表中心
+    path("", include("hotline.web.urls_exports")),  # 导出
+    path("", include("hotline.web.urls_assessment")),  # 考核
 ]

@@ -18,9 +18,9 @@ from hotline.reports.facts import recount
 from hotline.reports.measures import MEASURES, dimensions
 from hotline.reports.models import Fact
 from hotline.reports.query import Filters, StatsQuery
-from hotline.reports.selectors import drill, stats, visible_q
+from hotline.reports.selectors import drill, stats
 from hotline.tickets.models import Category, Ticket
-from hotline.workflow.access import tickets_visible_to
+from hotline.workflow.access import sees_every_unit, tickets_visible_to, visible_q
 from tests.helpers import SH
 from tests.reports.conftest import NOW, Facts, cells, direct_facts
 
@@ -243,16 +243,22 @@ def test_a_department_head_sees_only_its_subtree(world):
 
 
 def test_the_fact_scope_is_the_ticket_lists_scope(world):
-    """``visible_q`` (facts scoped without a join) selects what ``tickets_visible_to`` does."""
+    """``visible_q`` (facts scoped without a join) selects what ``tickets_visible_to`` does,
+    and a user whose roles cover every unit may drop it (``sees_every_unit``)."""
     for name, user in world.users.items():
         q = visible_q(user) or Q()
+        if sees_every_unit(user):
+            assert set(Ticket.objects.filter(q).values_list("pk", flat=True)) == set(
+                Ticket.objects.values_list("pk", flat=True)
+            ), name
         expected = set(tickets_visible_to(user).values_list("pk", flat=True))
         assert set(Ticket.objects.filter(q).values_list("pk", flat=True)) == expected, name
         # every ticket has its ``received`` fact
         assert set(Fact.objects.filter(q, kind="received").values_list("ticket_id", flat=True)) == expected, (
             name
         )
-    assert visible_q(world.users["admin"]) is None and visible_q(world.users["leader"]) is None
+    assert visible_q(world.users["admin"]) is None  # a superuser
+    assert sees_every_unit(world.users["leader"]) and not sees_every_unit(world.users["head"])
 
 
 def test_filters_restrict_every_count(world):

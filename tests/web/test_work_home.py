@@ -52,9 +52,10 @@ def nav(client, user) -> set[str]:
 
 
 def test_the_menu_follows_the_roles(client, users):
-    every_role = {"kb-list", "search", "notifications"}  # the knowledge base and search: all staff
-    assert nav(client, users["handler"]) == {"worklist", *every_role}
-    assert nav(client, users["head"]) == {"worklist", "rectification-list", *every_role}  # reports on 整改
+    every_role = {"kb-list", "search", "export-list", "notifications"}  # all staff
+    assert nav(client, users["handler"]) == {"worklist", "assessment", *every_role}  # their own card
+    head_pages = {"worklist", "rectification-list", "assessment", "reports"}
+    assert nav(client, users["head"]) == {*head_pages, *every_role}
     assert nav(client, users["agent"]) == {"intake", "worklist", "blocklist", *every_role}
     assert "blocklist" in nav(client, users["teamlead"])
     assert {"board", "approvals", "callbacks", "intake"} <= nav(client, users["coordinator"])

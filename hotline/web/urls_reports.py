@@ -1,0 +1,11 @@
+"""Routes of the report centre (报表中心): the page, the tickets behind a cell, hot topics."""
+
+from django.urls import URLPattern, URLResolver, path
+
+from hotline.web.views import reports
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("reports/", reports.centre, name="reports"),
+    path("reports/drill/", reports.drill_list, name="reports-drill"),
+    path("reports/hot/", reports.hot, name="reports-hot"),
+]
