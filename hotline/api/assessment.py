@@ -26,12 +26,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hotline.assessment.periods import parse_period
 from hotline.assessment.present import card_data, ranking_data
 from hotline.assessment.selectors import (
     check_may_view,
     handler_card,
     handler_ranking,
-    parse_period,
     unit_by_code,
     unit_card,
     unit_ranking,

@@ -2,10 +2,10 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from hotline.web.views import reports
+from hotline.web.views import reports, reports_drill
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("reports/", reports.centre, name="reports"),
-    path("reports/drill/", reports.drill_list, name="reports-drill"),
-    path("reports/hot/", reports.hot, name="reports-hot"),
+    path("reports/drill/", reports_drill.drill_list, name="reports-drill"),
+    path("reports/hot/", reports_drill.hot, name="reports-hot"),
 ]

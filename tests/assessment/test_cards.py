@@ -9,7 +9,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from hotline.assessment.selectors import handler_card, parse_period, unit_card, unit_ranking
+from hotline.assessment.periods import parse_period
+from hotline.assessment.selectors import handler_card, unit_card, unit_ranking
 from hotline.org.models import Unit
 from hotline.reports.measures import MEASURES
 from hotline.reports.query import Filters, StatsQuery

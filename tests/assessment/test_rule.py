@@ -8,7 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from hotline.assessment.models import ScoringRule
-from hotline.assessment.selectors import parse_period, unit_card
+from hotline.assessment.periods import parse_period
+from hotline.assessment.selectors import unit_card
 from hotline.core.errors import InvalidInput
 from hotline.org.models import Unit
 from tests.assessment.conftest import NOW

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hotline.assessment.selectors import handler_card, handler_ranking, parse_period, unit_card, unit_ranking
+from hotline.assessment.periods import parse_period
+from hotline.assessment.selectors import handler_card, handler_ranking, unit_card, unit_ranking
 from hotline.core.errors import Forbidden, InvalidInput, NotFound
 from tests.assessment.conftest import NOW
 

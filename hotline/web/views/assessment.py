@@ -16,15 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from hotline.assessment.periods import Period, parse_period, recent_periods
 from hotline.assessment.present import ranking_xlsx
 from hotline.assessment.selectors import (
-    Period,
     Ranking,
     handler_card,
     handler_ranking,
     may_view,
-    parse_period,
-    recent_periods,
     scope_of,
     unit_by_code,
     unit_card,

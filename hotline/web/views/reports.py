@@ -18,7 +18,6 @@ from datetime import date
 from typing import Any, Final
 from urllib.parse import urlencode
 
-from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -28,12 +27,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from hotline.core.errors import HotlineError, InvalidInput
-from hotline.core.parsing import small_int
+from hotline.core.errors import HotlineError
 from hotline.core.types import AnyUser
 from hotline.org.models import Unit
 from hotline.org.selectors import memberships_of
-from hotline.reports.hot import Hot, hot_categories, hot_words
 from hotline.reports.measures import (
     DIMENSION_LABELS,
     MEASURES,
@@ -44,22 +41,14 @@ from hotline.reports.measures import (
 from hotline.reports.periods import day_label, period_end, period_key, period_label, period_start, shift
 from hotline.reports.query import STATS_ROLES, StatsQuery, may_view_stats, parse_query
 from hotline.reports.selectors import (
-    DRILL_LIMIT,
     Range,
     StatsResult,
     comparison_ranges,
-    drill,
     stats,
 )
-from hotline.reports.selectors import (
-    labels as dimension_labels,
-)
 from hotline.tickets.models import Category, Channel, CustomerClass, Severity, TicketType
-from hotline.web import selectors
 from hotline.web.views.ticket_common import staff_page
-from hotline.workflow.access import tickets_visible_to
 from hotline.workflow.roles import CENTRE_ROLES
-from hotline.workflow.selectors import due_mark
 
 DEFAULT_MEASURES: Final = ("received", "closed", "overdue", "satisfaction_rate")
 DEFAULT_BY: Final = "unit"
@@ -95,16 +84,16 @@ def last_month(today: date) -> tuple[date, date]:
     return start, period_end(start, "month")
 
 
-def _single(request: HttpRequest) -> dict[str, str]:
+def single(request: HttpRequest) -> dict[str, str]:
     """Each parameter's last value (as ``QueryDict.items``), typed."""
     return {name: str(values[-1]) for name, values in request.GET.lists() if values}
 
 
-def _params(request: HttpRequest) -> dict[str, str]:
+def request_params(request: HttpRequest) -> dict[str, str]:
     """The request's parameters as ``parse_query`` reads them: ``measure`` and ``by`` may come
     as several values (checkboxes, two selects) or one comma list; the first screen gets
     last month, the default measures and 责任单位."""
-    params = {name: value for name, value in _single(request).items() if name not in ("measure", "by")}
+    params = {name: value for name, value in single(request).items() if name not in ("measure", "by")}
     for name, default in (("measure", ",".join(DEFAULT_MEASURES)), ("by", DEFAULT_BY)):
         if name in request.GET:
             params[name] = ",".join(v.strip() for v in request.GET.getlist(name) if v.strip())
@@ -125,7 +114,7 @@ def whole_period(start: date, end: date) -> PeriodKind | None:
     return None
 
 
-def _period_dimension(kind: PeriodKind | None) -> tuple[Dimension, ...]:
+def period_dimension(kind: PeriodKind | None) -> tuple[Dimension, ...]:
     return (Dimension(kind, kind),) if kind is not None else ()
 
 
@@ -138,12 +127,12 @@ def trend_grain(start: date, end: date) -> PeriodKind:
     return "quarter"
 
 
-def _query_string(params: Mapping[str, str], **changes: str) -> str:
+def query_string(params: Mapping[str, str], **changes: str) -> str:
     merged = {**params, **changes}
     return urlencode({k: v for k, v in merged.items() if v != ""})
 
 
-def _filter_params(params: Mapping[str, str]) -> dict[str, str]:
+def filter_params(params: Mapping[str, str]) -> dict[str, str]:
     return {name: params[name] for name in FILTERS if params.get(name)}
 
 
@@ -218,7 +207,7 @@ def drill_url(
         "cell": ",".join(keys),
         "from": query.date_from.isoformat(),
         "to": query.date_to.isoformat(),
-        **_filter_params(params),
+        **filter_params(params),
     }
     if not wanted["by"]:
         wanted.pop("cell")
@@ -292,7 +281,7 @@ def presets(today: date, params: Mapping[str, str]) -> list[dict[str, Any]]:
         start = shift(period_start(today, kind), kind, n)
         end = period_end(start, kind)
         active = params.get("from") == start.isoformat() and params.get("to") == end.isoformat()
-        query = _query_string(params, **{"from": start.isoformat(), "to": end.isoformat()})
+        query = query_string(params, **{"from": start.isoformat(), "to": end.isoformat()})
         out.append({"code": code, "label": label, "url": "?" + query, "active": active})
     return out
 
@@ -333,7 +322,7 @@ def summary(user: AnyUser, query: StatsQuery, kind: PeriodKind | None, now: Any)
     give the same cells at twice the cost."""
     measures = tuple(MEASURES[c] for c in (*SUMMARY, *SATISFACTION))
     previous, last_year = comparison_ranges(
-        StatsQuery(measures, _period_dimension(kind), query.date_from, query.date_to)
+        StatsQuery(measures, period_dimension(kind), query.date_from, query.date_to)
     )
     results = [
         stats(user, StatsQuery(measures, (), span.start, span.end, query.filters, compare=False), now=now)
@@ -455,7 +444,7 @@ def _form_context(request: HttpRequest, params: Mapping[str, str]) -> dict[str, 
 @reports_staff
 @require_GET
 def centre(request: HttpRequest) -> HttpResponse:
-    params = _params(request)
+    params = request_params(request)
     context = _form_context(request, params)
     try:
         query = parse_query(params)
@@ -476,7 +465,7 @@ def _report(user: AnyUser, query: StatsQuery, params: Mapping[str, str]) -> dict
         user,
         StatsQuery(
             tuple(MEASURES[c] for c in TREND),
-            _period_dimension(grain),
+            period_dimension(grain),
             start,
             end,
             query.filters,
@@ -502,123 +491,3 @@ def _report(user: AnyUser, query: StatsQuery, params: Mapping[str, str]) -> dict
         "dimensions": [d.label for d in query.by],
         "charts": charts,
     }
-
-
-# --- drill-down ----------------------------------------------------------------------------
-
-
-def _one_measure(query: StatsQuery) -> Measure:
-    if len(query.measures) != 1:
-        raise InvalidInput(_("下钻一次只能指定一个指标"), code="stats_one_measure", field="measure")
-    return query.measures[0]
-
-
-@reports_staff
-@require_GET
-def drill_list(request: HttpRequest) -> HttpResponse:
-    """The tickets behind one cell (``measure``, ``by``, ``cell``, range and filters, as the
-    API's ``/api/v1/stats/drill/``), 50 a page; only tickets the user may see."""
-    params = _single(request)
-    try:
-        query = parse_query(params)
-        measure = _one_measure(query)
-        cell = params.get("cell", "").split(",") if query.by else []
-        numbers = drill(request.user, query, measure, cell)
-    except HotlineError as error:
-        return render(
-            request, "web/reports/drill.html", {"error": error, "params": params}, status=error.status
-        )
-    page = max(1, small_int(params.get("page", "")) or 1)
-    chunk = numbers[(page - 1) * DRILL_PAGE : page * DRILL_PAGE]
-    found = {
-        t.number: t
-        for t in tickets_visible_to(request.user).filter(number__in=chunk).select_related("unit", "handler")
-    }
-    now = timezone.now()
-    rows = [
-        selectors.Row(t, due_mark(t, now), selectors.stage_label(t)) for n in chunk if (t := found.get(n))
-    ]
-    cell_labels = [
-        {"dimension": dim.label, "label": dimension_labels(dim, [key])[key]}
-        for dim, key in zip(query.by, cell, strict=True)
-    ]
-    back = {
-        "measure": measure.code,
-        "by": ",".join(d.code for d in query.by) or "",
-        "from": query.date_from.isoformat(),
-        "to": query.date_to.isoformat(),
-        **_filter_params(params),
-    }
-    pages = (len(numbers) + DRILL_PAGE - 1) // DRILL_PAGE
-    context = {
-        "params": params,
-        "measure": measure,
-        "query": query,
-        "cell_labels": cell_labels,
-        "count": len(numbers),
-        "truncated": len(numbers) >= DRILL_LIMIT,
-        "rows": rows,
-        "page": page,
-        "pages": pages,
-        "prev_url": "?" + _query_string(params, page=str(page - 1)) if page > 1 else "",
-        "next_url": "?" + _query_string(params, page=str(page + 1)) if page < pages else "",
-        "back_url": reverse("web:reports") + "?" + urlencode({k: v for k, v in back.items() if v}),
-    }
-    return render(request, "web/reports/drill.html", context)
-
-
-# --- hot topics ----------------------------------------------------------------------------
-
-
-@dataclass
-class ShownHot:
-    hot: Hot
-    drill_url: str = ""
-
-    @property
-    def growth_text(self) -> str:
-        growth = self.hot.growth
-        return _("新出现") if growth is None else f"+{growth:.1f}%"
-
-
-@reports_staff
-@require_GET
-def hot(request: HttpRequest) -> HttpResponse:
-    """Hot topics of the range (after the first screen: htmx loads it into the page)."""
-    params = _params(request)
-    context: dict[str, Any] = {"params": params, "hot_query": request.GET.urlencode()}
-    try:
-        query = parse_query({**params, "measure": "received", "by": ""})
-        start, end = query.date_from, query.date_to
-        kind = whole_period(start, end)
-        categories, previous = hot_categories(
-            request.user, start, end, query.filters, period=_period_dimension(kind)[0] if kind else None
-        )
-        key = "reports:hot:" + urlencode(
-            {"user": request.user.pk, "from": start, "to": end, **_filter_params(params)}
-        )
-        words = cache.get(key)
-        if words is None:
-            words = hot_words(request.user, Range(start, end), previous, query.filters)
-            cache.set(key, words, HOT_CACHE_SECONDS)
-    except HotlineError as error:
-        context["error"] = error
-        status = 200 if getattr(request, "htmx", False) else error.status
-        template = "web/reports/_hot.html" if getattr(request, "htmx", False) else "web/reports/hot.html"
-        return render(request, template, context, status=status)
-    received = MEASURES["received"]
-    by_category = StatsQuery((received,), (Dimension("category", "category"),), start, end, query.filters)
-    context.update(
-        {
-            "categories": [
-                ShownHot(h, drill_url(by_category, received, [h.key], params)) for h in categories
-            ],
-            "words": words,
-            "previous": previous,
-            "range": Range(start, end),
-        }
-    )
-    htmx = getattr(request, "htmx", None)
-    if htmx and not htmx.history_restore_request:
-        return render(request, "web/reports/_hot.html", context)
-    return render(request, "web/reports/hot.html", context)
