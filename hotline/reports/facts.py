@@ -307,9 +307,32 @@ def refresh_ticket_facts(ticket: Ticket) -> None:
     Fact.objects.bulk_create(Fact(**dict(zip(FACT_COLUMNS, row, strict=True))) for row in rows)
 
 
+def _new_ticket_facts(ticket: Ticket, event: TicketEvent) -> None:
+    """A ticket's first event: its history is that event, it has no facts yet, and its
+    category came with it — so one query for a repeat link and one insert (registration
+    is the hottest write: ``bench/registration.py``)."""
+    row = {name: getattr(ticket, name) for name in TICKET_FIELDS}
+    repeats = (
+        {ticket.pk}
+        if TicketLink.objects.filter(ticket_id=ticket.pk, kind=LinkKind.REPEAT_OF).exists()
+        else set()
+    )
+    batch = _Batch([row], {ticket.pk: [{name: getattr(event, name) for name in EVENT_FIELDS}]}, repeats)
+    codes: dict[int, str] = {}
+    if ticket.category_id:
+        category = ticket.category if Ticket.category.is_cached(ticket) else None
+        code = category.code if category is not None else Category.objects.get(pk=ticket.category_id).code
+        codes[ticket.category_id] = code
+    rows = _build(batch, codes=codes, cal=get_calendar())
+    Fact.objects.bulk_create(Fact(**dict(zip(FACT_COLUMNS, r, strict=True))) for r in rows)
+
+
 def on_ticket_event(ticket: Ticket, event: TicketEvent) -> None:
     """Registered in ``ReportsConfig.ready`` on ``workflow.events.event_listeners``."""
     if event.action in NO_FACTS:
+        return
+    if event.action == EventKind.REGISTER and event.seq == 1:
+        _new_ticket_facts(ticket, event)
         return
     refresh_ticket_facts(ticket)
 
