@@ -1,6 +1,7 @@
 """The report centre in a real browser (issue 11's Done-when): the coordinator opens last
 month's report, sees the charts drawn, drills from a unit's overdue count to its tickets and
-sees exactly those; hot topics load after the first screen. Any JavaScript or CSP error fails."""
+sees exactly those, and downloads the month's analysis report as PDF and Excel; hot topics
+load after the first screen. Any JavaScript or CSP error fails."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from playwright.sync_api import Page, expect
 
 from hotline.demo.seed import DemoOrg
 from hotline.org.models import Unit
+from hotline.reports.documents.services import document_generate, parse_period
 from hotline.reports.facts import TZ
 from hotline.tickets.models import Ticket
 from hotline.web.views.reports import last_month
@@ -68,6 +70,10 @@ def test_coordinator_drills_from_a_units_overdue_count_to_its_tickets(
     ]
     elsewhere = overdue_at(users, "JZ-XS-ZJ", day + timedelta(days=2), "物业停水未通知")
     unit = Unit.objects.get(code="JZ-DH-SJ")
+    # last month's analysis report, as the worker makes it on the first days of a month
+    document_generate(
+        kind="monthly", period=parse_period("monthly", start.strftime("%Y-%m")), unit=demo.units["JZ"]
+    )
 
     login(page, "coordinator")
     page.goto("/reports/")
@@ -82,6 +88,15 @@ def test_coordinator_drills_from_a_units_overdue_count_to_its_tickets(
     # hot topics arrive after the first screen
     expect(page.locator("#hot-categories")).to_be_visible()
     shot(page, "reports-centre.png")
+
+    # the month's report downloads as PDF and as Excel
+    for fmt, magic in (("pdf", b"%PDF"), ("xlsx", b"PK")):
+        with page.expect_download() as caught:
+            page.locator(f'#report-documents a[data-format="{fmt}"]').first.click()
+        download = caught.value
+        assert download.suggested_filename.endswith(f".{fmt}")
+        with open(download.path(), "rb") as fh:
+            assert fh.read(4).startswith(magic)
 
     row = page.locator(f'#analysis-table tr[data-cell="{unit.pk}"]')
     expect(row.locator("th").first).to_have_text("东湖区市场监督管理局")
