@@ -99,8 +99,10 @@ def test_12315_fifteen_working_days_bind_complaints_and_reports_not_consultation
 
 
 def test_overdue_when_the_whole_ticket_clock_has_passed_while_the_stage_clock_runs(users, api):
-    # tax-12366 consultation: total 3 working days from receipt; the accepted stage has 1 more
-    now = timezone.now()
+    # tax-12366 consultation: total 3 working days from receipt; the accepted stage has 1 more.
+    # A working morning, not the wall clock: an escalation found in the evening or on a rest
+    # day is postponed to working hours, and this test must not depend on when it runs.
+    now = local("2026-11-24 10:00")
     ticket = register(users["agent"], policy="tax-12366", type="consultation", now=now - timedelta(days=12))
     ticket = act(ticket, "accept", users["coordinator"], now)
     stage_due = stage_due_at(ticket)
