@@ -40,6 +40,7 @@
   }
 
   var actWhenJudged = false; // the last answer was keyed: focus the action once the outcome is in
+  var rejudged = 0; // outcomes asked again because they were judged from older answers
 
   panel.addEventListener("keydown", function (e) {
     if (e.altKey || e.ctrlKey || e.metaKey || e.isComposing) return;
@@ -80,7 +81,18 @@
       if (first) focusQuestion(first);
     } else if (target.id === "script-outcome") {
       // answers keyed quickly are judged one after another: wait for the outcome of all
-      if (nextOpen(null) || !document.getElementById("script-result")) return;
+      if (nextOpen(null)) return;
+      if (!document.getElementById("script-result")) {
+        // every question is answered on screen but this outcome was judged from fewer
+        // answers (a request overtaken by keys): ask again, a bounded number of times
+        var fieldset = document.getElementById("script-questions");
+        if (fieldset && window.htmx && rejudged < 3) {
+          rejudged += 1;
+          window.htmx.trigger(fieldset, "change");
+        }
+        return;
+      }
+      rejudged = 0;
       var act = actButton();
       var focused = document.activeElement;
       var here = !focused || focused === document.body || (focused.closest && focused.closest("#script-questions"));
