@@ -40,7 +40,6 @@
   }
 
   var actWhenJudged = false; // the last answer was keyed: focus the action once the outcome is in
-  var rejudged = 0; // outcomes asked again because they were judged from older answers
 
   panel.addEventListener("keydown", function (e) {
     if (e.altKey || e.ctrlKey || e.metaKey || e.isComposing) return;
@@ -72,7 +71,10 @@
     }
   });
 
-  document.body.addEventListener("htmx:afterSwap", function (e) {
+  // afterSettle, not afterSwap: htmx binds the new panel's hx-trigger in its settle step, so
+  // a question focused at swap time could take keys whose change events nobody listens to
+  // (three keys inside htmx's 20 ms settle delay left the outcome unjudged on a fast run)
+  document.body.addEventListener("htmx:afterSettle", function (e) {
     var target = e.detail && e.detail.target;
     if (!target) return;
     if (target.id === "script-walk") {
@@ -80,19 +82,9 @@
       var first = nextOpen(null) || questions()[0];
       if (first) focusQuestion(first);
     } else if (target.id === "script-outcome") {
-      // answers keyed quickly are judged one after another: wait for the outcome of all
-      if (nextOpen(null)) return;
-      if (!document.getElementById("script-result")) {
-        // every question is answered on screen but this outcome was judged from fewer
-        // answers (a request overtaken by keys): ask again, a bounded number of times
-        var fieldset = document.getElementById("script-questions");
-        if (fieldset && window.htmx && rejudged < 3) {
-          rejudged += 1;
-          window.htmx.trigger(fieldset, "change");
-        }
-        return;
-      }
-      rejudged = 0;
+      // answers keyed quickly are judged one after another (hx-sync queues the last): wait
+      // for the outcome of all
+      if (nextOpen(null) || !document.getElementById("script-result")) return;
       var act = actButton();
       var focused = document.activeElement;
       var here = !focused || focused === document.body || (focused.closest && focused.closest("#script-questions"));
