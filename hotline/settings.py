@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "hotline.jobs",
     "hotline.notify",
     "hotline.followup",
+    "hotline.telephony",
     "hotline.knowledge",
     "hotline.rectification",
     "hotline.search",
@@ -224,6 +225,24 @@ HOTLINE_SMS_SIGN_NAME = os.environ.get("HOTLINE_SMS_SIGN_NAME", "")
 HOTLINE_SMS_TEMPLATES = dict(
     pair.split("=", 1) for pair in os.environ.get("HOTLINE_SMS_TEMPLATES", "").split(",") if "=" in pair
 )
+
+# --- Telephony (issue 12; docs/guide/telephony.md) -----------------------------------
+# Generic call events (Zammad-compatible CTI) arrive at /api/v1/cti/<token>; an empty token
+# turns the endpoint off (404). Asterisk AMI: empty host = not configured (state changes
+# and click-to-call are kept and shown as "未发送到交换机").
+HOTLINE_CTI_TOKEN = os.environ.get("HOTLINE_CTI_TOKEN", "")
+HOTLINE_AMI_HOST = os.environ.get("HOTLINE_AMI_HOST", "")
+HOTLINE_AMI_PORT = int(os.environ.get("HOTLINE_AMI_PORT", "5038"))
+HOTLINE_AMI_USER = os.environ.get("HOTLINE_AMI_USER", "")
+HOTLINE_AMI_SECRET = os.environ.get("HOTLINE_AMI_SECRET", "")
+# The dialplan context click-to-call dials the number in (Originate's Context).
+HOTLINE_AMI_CONTEXT = os.environ.get("HOTLINE_AMI_CONTEXT", "from-internal")
+# Where Asterisk's MixMonitor writes (the file names in the events are relative to it).
+HOTLINE_RECORDINGS_DIR = os.environ.get("HOTLINE_RECORDINGS_DIR", str(HOTLINE_HOME / "recordings"))
+# After a call the agent is in wrap-up (话后整理) this long, then ready again.
+HOTLINE_WRAPUP_SECONDS = int(os.environ.get("HOTLINE_WRAPUP_SECONDS", "30"))
+# A missed or abandoned call becomes a callback task due this many hours later.
+HOTLINE_CALLBACK_HOURS = int(os.environ.get("HOTLINE_CALLBACK_HOURS", "2"))
 
 # --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -211,5 +211,19 @@ ERROR_CODES: Final[frozenset[str]] = frozenset(
         "unit_out_of_scope",
         "unit_required",
         "unknown_field",  # a key a door handed the draft builder that no field takes
+        # telephony
+        "agent_extension_invalid",
+        "agent_extension_taken",
+        "agent_not_signed_in",
+        "agent_sign_in_failed",
+        "agent_state_invalid",
+        "call_not_found",
+        "callback_assignee_invalid",
+        "callback_due_in_past",
+        "callback_no_phone",
+        "callback_task_closed",
+        "callback_task_not_found",
+        "cti_event_invalid",
+        "recording_not_found",
     }
 )

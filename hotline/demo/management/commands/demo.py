@@ -21,6 +21,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hotline.core.checks import refuse_insecure_bind
 from hotline.demo.knowledge import seed_knowledge
+from hotline.demo.phone import AGENTS as PHONE_AGENTS
+from hotline.demo.phone import seed_phone
 from hotline.demo.seed import DEFAULT_DEMO_PASSWORD, TELECOM_USERS, USERS, seed_org, seed_telecom
 from hotline.demo.tickets import seed_tickets
 from hotline.knowledge.models import Article, Script
@@ -77,6 +79,7 @@ class Command(BaseCommand):
         org = seed_org(password=password)
         telecom = seed_telecom(password=password)
         seed_knowledge(org=org, telecom=telecom)
+        seed_phone({**org.users, **telecom.users})
         if not Ticket.objects.exists():
             self.stdout.write(f"正在生成 {options['tickets']} 张演示工单……")
             seed_tickets(org, count=options["tickets"])
@@ -86,6 +89,8 @@ class Command(BaseCommand):
         self.stdout.write("演示账号(用户名 / 角色 / 单位),密码均为:" + password)
         for username, display, role, unit in USERS:
             self.stdout.write(f"  {username:<12} {display} · {role} · {org.units[unit].name}")
+        staff = "、".join(f"{username} {staff_no}" for username, staff_no, _ in PHONE_AGENTS)
+        self.stdout.write(f"座席签入(工号,分机号任填 2–10 位数字,如 8001):{staff}")
         self.stdout.write("电信演示(江州通信分公司,政策包 telecom):")
         for username, display, role, unit in TELECOM_USERS:
             self.stdout.write(f"  {username:<12} {display} · {role} · {telecom.units[unit].name}")

@@ -1,0 +1,94 @@
+"""The phone in the admin: skill groups, agents (staff numbers) and questionnaires are set
+up here; calls, events, state logs, tasks and plays are records, read-only (changes go
+through ``hotline.telephony.services``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from hotline.telephony.models import (
+    Agent,
+    AgentStateLog,
+    Call,
+    CallbackTask,
+    CallEvent,
+    Questionnaire,
+    RecordingPlay,
+    SkillGroup,
+)
+
+if TYPE_CHECKING:
+    _Admin = admin.ModelAdmin[Any]
+else:
+    _Admin = admin.ModelAdmin
+
+
+@admin.register(SkillGroup)
+class SkillGroupAdmin(_Admin):
+    list_display = ("code", "name", "queue", "active")
+
+
+@admin.register(Agent)
+class AgentAdmin(_Admin):
+    """Staff numbers are given here; the state, extension and session are the agent's own
+    (signed in and changed on the workbench), shown read-only."""
+
+    list_display = ("staff_no", "user", "extension", "state", "state_since")
+    fields = ("user", "staff_no", "groups", "extension", "state", "state_since", "wrapup_until", "last_seen")
+    readonly_fields = ("extension", "state", "state_since", "wrapup_until", "last_seen")
+    filter_horizontal = ("groups",)
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Questionnaire)
+class QuestionnaireAdmin(_Admin):
+    list_display = ("name", "active")
+
+
+class _ReadOnly(_Admin):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Call)
+class CallAdmin(_ReadOnly):
+    # numbers are identity (a call may belong to a confidential ticket): the admin shows
+    # none, as it shows no identity on tickets; the workbench's call log masks by the rule,
+    # and plays recordings permission-checked and logged
+    list_display = ("started_at", "direction", "area", "queue", "agent", "outcome", "talk_seconds")
+    list_filter = ("direction", "outcome", "status")
+    exclude = ("from_raw", "to_raw", "caller", "recording")
+
+
+@admin.register(CallEvent)
+class CallEventAdmin(_ReadOnly):
+    list_display = ("received_at", "source", "kind", "ref", "applied", "note")
+    list_filter = ("source", "kind", "applied")
+    exclude = ("payload",)
+
+
+@admin.register(AgentStateLog)
+class AgentStateLogAdmin(_ReadOnly):
+    list_display = ("agent", "state", "started_at", "seconds", "reason")
+    list_filter = ("state",)
+
+
+@admin.register(CallbackTask)
+class CallbackTaskAdmin(_ReadOnly):
+    list_display = ("kind", "status", "due_at", "assignee", "attempts")
+    list_filter = ("kind", "status")
+    exclude = ("phone",)
+
+
+@admin.register(RecordingPlay)
+class RecordingPlayAdmin(_ReadOnly):
+    list_display = ("at", "user", "call", "ticket")

@@ -1,0 +1,397 @@
+"""Call events folded into calls: the one path for every source (generic HTTP, AMI).
+
+``apply_event`` keeps the event (``CallEvent``, unique ``dedupe`` key) and folds it into
+its ``Call`` in one transaction, so a replayed AMI event or a retried POST changes nothing
+and is answered as before (a blocked number's ``newCall`` is rejected again). An event
+that does not fit (a hangup for a call already ended, an answer without a ring) is kept
+with ``applied=False`` and a note: nothing a PBX sends is lost, and nothing odd raises.
+
+Kinds: ``newCall`` (the call exists: numbers, queue, area; a blocked caller is rejected),
+``ringing`` (at an extension or named agents: the screen pop), ``answer`` (talk starts,
+the agent is busy), ``hangup`` (the end: outcome, talk time, wrap-up, a callback task for
+a missed or abandoned call), ``recording`` (MixMonitor's file name).
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from phonenumbers import geocoder
+from phonenumbers import parse as parse_number
+
+from hotline.callers.services import is_blocked
+from hotline.core.errors import InvalidInput
+from hotline.core.phones import normalise_phone, phone_line
+from hotline.telephony import agents as agent_states
+from hotline.telephony.models import (
+    Agent,
+    Call,
+    CallbackTask,
+    CallEvent,
+    CallOutcome,
+    CallStatus,
+    Direction,
+    Push,
+    TaskKind,
+)
+
+logger = logging.getLogger(__name__)
+
+KINDS = frozenset({"newCall", "ringing", "answer", "hangup", "recording"})
+ABANDON_CAUSES = frozenset({"abandon", "cancel", "caller_hangup"})
+STALE_ORIGINATE_SECONDS = 120  # a click-to-call the PBX said nothing of for this long did not happen
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One call event, normalised from any source (``TELEPHONY.md``)."""
+
+    source: str
+    kind: str
+    call_id: str
+    at: datetime | None = None
+    direction: str = "in"
+    from_number: str = ""
+    to_number: str = ""
+    queue: str = ""
+    users: tuple[str, ...] = ()
+    extension: str = ""
+    cause: str = ""
+    recording: str = ""
+    raw: Mapping[str, Any] = field(default_factory=dict)
+    dedupe: str = ""
+
+    def key(self) -> str:
+        """The event's identity: the source's own key, else what makes a retry the same."""
+        if self.dedupe:
+            return f"{self.source}:{self.dedupe}"[:200]
+        who = self.extension or ",".join(sorted(self.users))
+        return f"{self.source}:{self.call_id}:{self.kind}:{who}:{self.recording or self.cause}"[:200]
+
+
+@dataclass(frozen=True)
+class Applied:
+    call: Call | None
+    action: str  # "" or "reject"
+    duplicate: bool
+
+
+def caller_number(raw: str) -> str:
+    """The caller's number in E.164, or "" for what is not a mainland number (anonymous,
+    an international or service number): kept raw on the call, never guessed."""
+    try:
+        return normalise_phone(raw.strip()[:40])
+    except InvalidInput:
+        return ""
+
+
+def number_area(number: str) -> str:
+    """号码归属地 from ``phonenumbers``' Chinese geocoding data ("" when unknown)."""
+    if not number:
+        return ""
+    try:
+        return str(geocoder.description_for_number(parse_number(phone_line(number)), "zh"))[:64]
+    except Exception:
+        return ""
+
+
+def _action(call: Call | None) -> str:
+    return "reject" if call is not None and call.outcome == CallOutcome.BLOCKED else ""
+
+
+def _call(event: Incoming, at: datetime) -> Call:
+    """The event's call, created by its first event whatever the kind (events may come out
+    of order); locked for the fold."""
+    try:
+        with transaction.atomic():
+            Call.objects.get_or_create(
+                call_id=event.call_id,
+                defaults={
+                    "started_at": at,
+                    "direction": event.direction if event.direction in Direction.values else "in",
+                },
+            )
+    except IntegrityError:  # created at the same moment by another event of the call
+        pass
+    return Call.objects.select_for_update().get(call_id=event.call_id)
+
+
+def apply_event(event: Incoming) -> Applied:
+    if not event.call_id or not event.call_id.strip():
+        raise InvalidInput("缺少呼叫标识 callId", code="cti_event_invalid", field="callId")
+    if event.kind not in KINDS:
+        raise InvalidInput(f"未知的事件“{event.kind}”", code="cti_event_invalid", field="event")
+    at = event.at or timezone.now()
+    key = event.key()
+    if CallEvent.objects.filter(dedupe=key).exists():
+        call = Call.objects.filter(call_id=event.call_id).first()
+        return Applied(call, _action(call), duplicate=True)
+    try:
+        with transaction.atomic():
+            call = _call(event, at)
+            note = _FOLD[event.kind](call, event, at)
+            CallEvent.objects.create(
+                call=call,
+                ref=event.call_id[:128],
+                source=event.source[:8],
+                kind=event.kind,
+                payload=dict(event.raw) if event.raw else _describe(event),
+                dedupe=key,
+                occurred_at=at,
+                received_at=timezone.now(),
+                applied=not note,
+                note=note[:200],
+            )
+    except IntegrityError:
+        # the same event applied at the same moment by another request: theirs won
+        if not CallEvent.objects.filter(dedupe=key).exists():
+            raise
+        call = Call.objects.filter(call_id=event.call_id).first()
+        return Applied(call, _action(call), duplicate=True)
+    if note:
+        logger.info("call %s: %s kept, not applied (%s)", event.call_id, event.kind, note)
+    return Applied(call, _action(call), duplicate=False)
+
+
+def _describe(event: Incoming) -> dict[str, Any]:
+    return {
+        k: v
+        for k, v in {
+            "direction": event.direction,
+            "from": event.from_number,
+            "to": event.to_number,
+            "queue": event.queue,
+            "user": list(event.users),
+            "extension": event.extension,
+            "cause": event.cause,
+            "recording": event.recording,
+        }.items()
+        if v
+    }
+
+
+def _save(call: Call, *fields: str) -> None:
+    call.save(update_fields=list(fields))
+
+
+def _new_call(call: Call, event: Incoming, at: datetime) -> str:
+    fields = []
+    if not call.from_raw and event.from_number:
+        call.from_raw = event.from_number[:64]
+        fields.append("from_raw")
+    if not call.to_raw and event.to_number:
+        call.to_raw = event.to_number[:64]
+        fields.append("to_raw")
+    if event.direction in Direction.values and call.direction != event.direction and not call.caller:
+        call.direction = event.direction
+        fields.append("direction")
+    if event.queue and not call.queue:
+        call.queue = event.queue[:64]
+        fields.append("queue")
+    if at < call.started_at:
+        call.started_at = at
+        fields.append("started_at")
+    if not call.caller:
+        other = call.from_raw if call.direction == Direction.INBOUND else call.to_raw
+        call.caller = caller_number(other)
+        call.area = number_area(call.caller)
+        fields += ["caller", "area"]
+    if fields:
+        _save(call, *fields)
+    if call.direction == Direction.OUTBOUND:
+        for agent in agent_states.agents_named(event.users):
+            _set_agent(call, agent)
+        return ""
+    if call.status == CallStatus.RINGING and call.caller and is_blocked(call.caller, at):
+        call.status = CallStatus.ENDED
+        call.outcome = CallOutcome.BLOCKED
+        call.ended_at = at
+        call.cause = "blocked"
+        _save(call, "status", "outcome", "ended_at", "cause")
+        return ""
+    if event.users or event.extension:
+        return _ringing(call, event, at)
+    return ""
+
+
+def _agents(event: Incoming) -> list[Agent]:
+    found = agent_states.agents_named(event.users)
+    extension_agent = agent_states.agent_for_extension(event.extension)
+    if extension_agent is not None and all(a.pk != extension_agent.pk for a in found):
+        found.append(extension_agent)
+    return found
+
+
+def _pop(call: Call, agent: Agent, at: datetime) -> None:
+    """The screen pop: once per call and agent (a ring again after no answer pops again
+    only if the first pop was for another call)."""
+    if Push.objects.filter(user_id=agent.user_id, kind="pop", payload__call=call.pk).exists():
+        return
+    Push.objects.create(
+        user_id=agent.user_id,
+        kind="pop",
+        payload={"call": call.pk, "call_id": call.call_id, "caller": call.caller, "area": call.area},
+        created_at=at,
+    )
+
+
+def _ringing(call: Call, event: Incoming, at: datetime) -> str:
+    if call.status == CallStatus.ENDED:
+        return "call already ended"
+    if call.direction == Direction.OUTBOUND:
+        return ""
+    agents = _agents(event)
+    if not agents:
+        return "no agent at that extension"
+    for agent in agents:
+        _pop(call, agent, at)
+    return ""
+
+
+def _set_agent(call: Call, agent: Agent) -> None:
+    if call.agent_id != agent.user_id or call.extension != agent.extension:
+        call.agent_id = agent.user_id
+        call.extension = agent.extension
+        _save(call, "agent", "extension")
+
+
+def _answer(call: Call, event: Incoming, at: datetime) -> str:
+    if call.status == CallStatus.ENDED:
+        return "call already ended"
+    agents = _agents(event)
+    agent = agents[0] if agents else None
+    if agent is None and call.agent_id is not None:
+        agent = Agent.objects.filter(user_id=call.agent_id).first()
+    if agent is not None:
+        _set_agent(call, agent)
+        if call.direction == Direction.INBOUND:
+            _pop(call, agent, at)
+        agent_states.call_started(agent, now=at)
+    if call.status == CallStatus.ANSWERED:
+        return "" if agent is not None else "already answered"
+    call.status = CallStatus.ANSWERED
+    call.answered_at = at
+    call.wait_seconds = max(0, int((at - call.started_at).total_seconds()))
+    _save(call, "status", "answered_at", "wait_seconds")
+    return ""
+
+
+def _hangup(call: Call, event: Incoming, at: datetime) -> str:
+    if call.status == CallStatus.ENDED:
+        return "call already ended"
+    call.status = CallStatus.ENDED
+    call.ended_at = at
+    call.cause = event.cause[:64]
+    if call.answered_at is not None:
+        call.outcome = CallOutcome.ANSWERED
+        call.talk_seconds = max(0, int((at - call.answered_at).total_seconds()))
+    elif call.direction == Direction.OUTBOUND:
+        call.outcome = CallOutcome.FAILED
+    else:
+        call.outcome = CallOutcome.ABANDONED if event.cause in ABANDON_CAUSES else CallOutcome.MISSED
+        call.wait_seconds = max(0, int((at - call.started_at).total_seconds()))
+    _save(call, "status", "ended_at", "cause", "outcome", "talk_seconds", "wait_seconds")
+    if call.answered_at is not None and call.agent_id is not None:
+        agent = Agent.objects.filter(user_id=call.agent_id).first()
+        if agent is not None:
+            agent_states.call_ended(agent, now=at)
+            call.wrapup_seconds = settings.HOTLINE_WRAPUP_SECONDS
+            _save(call, "wrapup_seconds")
+            Push.objects.create(
+                user_id=agent.user_id,
+                kind="call",
+                payload={"call": call.pk, "status": "ended"},
+                created_at=at,
+            )
+    if call.outcome in (CallOutcome.MISSED, CallOutcome.ABANDONED) and call.caller:
+        CallbackTask.objects.get_or_create(
+            call=call,
+            kind=TaskKind.MISSED,
+            defaults={
+                "phone": call.caller,
+                "due_at": at + timedelta(hours=settings.HOTLINE_CALLBACK_HOURS),
+                "created_at": at,
+                "note": call.get_outcome_display(),
+            },
+        )
+    return ""
+
+
+def _recording(call: Call, event: Incoming, at: datetime) -> str:
+    name = safe_recording_name(event.recording)
+    if not name:
+        return "no usable recording file name"
+    if call.recording == name:
+        return ""
+    call.recording = name
+    _save(call, "recording")
+    return ""
+
+
+def safe_recording_name(name: str) -> str:
+    """A file name under the recordings folder: relative, normalised, never ``..``."""
+    name = (name or "").strip().replace("\\", "/")
+    recordings = str(settings.HOTLINE_RECORDINGS_DIR).rstrip("/") + "/"
+    if name.startswith(recordings):
+        name = name[len(recordings) :]
+    name = posixpath.normpath(name.lstrip("/")) if name else ""
+    if not name or name == "." or name.startswith("..") or len(name) > 255:
+        return ""
+    return name
+
+
+_FOLD = {
+    "newCall": _new_call,
+    "ringing": _ringing,
+    "answer": _answer,
+    "hangup": _hangup,
+    "recording": _recording,
+}
+
+
+def reconcile(active_call_ids: Iterable[str], source: str, now: datetime | None = None) -> int:
+    """After a reconnect: the calls we hold live that the PBX no longer has ended while we
+    were away; each is ended through the same fold (a ``hangup`` event, cause
+    ``reconciled``) so the outcome, wrap-up and callback task follow as usual."""
+    now = now or timezone.now()
+    live = set(active_call_ids)
+    ended = 0
+    held = set(
+        Call.objects.exclude(status=CallStatus.ENDED)
+        .filter(events__source=source)
+        .values_list("call_id", flat=True)
+    )
+    # click-to-call rows the PBX never reported on (Originate failed before any event)
+    held |= set(
+        Call.objects.filter(
+            status=CallStatus.RINGING,
+            direction=Direction.OUTBOUND,
+            call_id__startswith="hotline-",
+            events__isnull=True,
+            started_at__lt=now - timedelta(seconds=STALE_ORIGINATE_SECONDS),
+        ).values_list("call_id", flat=True)
+    )
+    for call_id in sorted(held):
+        if call_id in live:
+            continue
+        result = apply_event(
+            Incoming(
+                source=source,
+                kind="hangup",
+                call_id=call_id,
+                at=now,
+                cause="reconciled",
+                dedupe=f"reconcile:{call_id}",
+            )
+        )
+        if not result.duplicate:
+            ended += 1
+    return ended
