@@ -289,6 +289,15 @@ SPECTACULAR_SETTINGS = {
         "NoticeStatusEnum": "hotline.rectification.models.NoticeStatus",
         "DocumentKindEnum": "hotline.reports.models.DocumentKind",
         "ScorecardKindEnum": "hotline.api.assessment.SUBJECT_KINDS",
+        "OutcomeEnum": ["close", "dispatch"],  # the script outcome keeps its name beside CallOutcome
+        "CallDirectionEnum": "hotline.telephony.models.Direction",
+        "CallStatusEnum": "hotline.telephony.models.CallStatus",
+        "CallOutcomeEnum": "hotline.telephony.models.CallOutcome",
+        "AgentStateEnum": "hotline.telephony.models.AgentState",
+        "CallbackKindEnum": "hotline.telephony.models.TaskKind",
+        "CallbackStatusEnum": "hotline.telephony.models.TaskStatus",
+        "NewCallbackKindEnum": "hotline.api.serializers_calls.NEW_TASK_KINDS",
+        "CtiEventEnum": "hotline.api.serializers_calls.CTI_EVENTS",
     },
 }
 # /api/schema/ and /api/docs/ need a signed-in user unless this is on (the schema lists

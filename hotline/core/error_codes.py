@@ -212,6 +212,9 @@ ERROR_CODES: Final[frozenset[str]] = frozenset(
         "unit_required",
         "unknown_field",  # a key a door handed the draft builder that no field takes
         # telephony
+        "agent_not_found",  # /agents/me/ for a user without an Agent row
+        "invalid_questionnaire",
+        "skill_group_not_found",
         "agent_extension_invalid",
         "agent_extension_taken",
         "agent_not_signed_in",
