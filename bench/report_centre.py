@@ -1,11 +1,12 @@
 """The report centre's first screen at volume: ``GET /reports/`` (last full month, the default
 measures by 责任单位, with the previous month and the same month last year) as the server
-sees it — middleware, the three ``stats()`` calls, the template — plus the hot-topics
-fragment and a drill-down page that load after it.
+sees it — middleware, the first screen's reads (``reports.batch.stats_batch``), the
+template — plus the hot-topics fragment and a drill-down page that load after it.
 
 Usage::
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/hotline_bench python bench/report_centre.py [--runs 7]
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/hotline_bench
+    python bench/report_centre.py [--runs 7] 2>/dev/null   # stderr: the request log
 
 The facts must be current (``hotline stats_recount`` after ``hotline generate``). Each page is
 timed warm (one request first, then the median of ``--runs``) with Django's test client,
@@ -118,7 +119,8 @@ def main() -> int:
                     print(
                         f"  {name:<12} {'drill: a unit overdue (' + n + ' tickets)':<42} {t * 1000:>8.1f} ms"
                     )
-    print("\nresult:", "FAIL (over the bound)" if failed else "PASS")
+    print(f"\nload average at the end {os.getloadavg()[0]:.1f}")
+    print("result:", "FAIL (over the bound)" if failed else "PASS")
     return 1 if failed else 0
 
 

@@ -107,6 +107,13 @@ class Fact(models.Model):
                 ],
                 name="report_fact_cover",
             ),
+            # the same reads without another dimension (the report centre's first screen: by
+            # nothing, by a period, by unit) and the scope columns early: a third of the cover
+            # index's size and of its cost per row (bench/README.md, "Report centre")
+            models.Index(
+                fields=["kind", "day", "unit", "owner_unit", "registered_by", "handler", "value"],
+                name="report_fact_scope",
+            ),
         ]
 
     def __str__(self) -> str:

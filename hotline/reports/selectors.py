@@ -105,7 +105,7 @@ def p90(values: Sequence[float]) -> float | None:
 # --- scope --------------------------------------------------------------------------------
 
 
-def _scoped(qs: QuerySet[Any], user: AnyUser) -> QuerySet[Any]:
+def scoped(qs: QuerySet[Any], user: AnyUser) -> QuerySet[Any]:
     """Facts scoped like ``tickets_visible_to`` on their own copied columns (no join to the
     tickets); a user whose roles cover every unit needs no condition at all."""
     if sees_every_unit(user):
@@ -150,7 +150,7 @@ def _rollup(column: str, ancestors: Mapping[int, int]) -> Combinable:
     return Case(*whens, default=F(column), output_field=IntegerField())
 
 
-def _expression(dim: Dimension, *, on_tickets: bool) -> Combinable:
+def sql_expression(dim: Dimension, *, on_tickets: bool) -> Combinable:
     if dim.is_period:
         kind: PeriodKind = dim.name  # type: ignore[assignment]  # is_period: one of PERIODS
         if on_tickets:  # the running overdue tickets: the local date of their deadline
@@ -166,7 +166,7 @@ def _expression(dim: Dimension, *, on_tickets: bool) -> Combinable:
     return _rollup(column, _tree_ancestors(dim))
 
 
-def _key_part(dim: Dimension, value: Any, *, moved: int = 0, year_back: bool = False) -> str:
+def key_part(dim: Dimension, value: Any, *, moved: int = 0, year_back: bool = False) -> str:
     """A group's value as a cell key; a comparison period is moved into the current frame."""
     if value is None:
         return NONE_KEY
@@ -223,15 +223,15 @@ def _count(
 ) -> dict[Key, Cell]:
     kinds = sorted({k.value for m in query.measures for k in m.fact_kinds})
     by = query.by
-    aliases = {f"d{i}": _expression(dim, on_tickets=False) for i, dim in enumerate(by)}
+    aliases = {f"d{i}": sql_expression(dim, on_tickets=False) for i, dim in enumerate(by)}
     cells: dict[Key, Cell] = defaultdict(dict)
 
     def key(row: Mapping[str, Any]) -> Key:
         return tuple(
-            _key_part(dim, row[f"d{i}"], moved=moved, year_back=year_back) for i, dim in enumerate(by)
+            key_part(dim, row[f"d{i}"], moved=moved, year_back=year_back) for i, dim in enumerate(by)
         )
 
-    facts = _scoped(Fact.objects.filter(kind__in=kinds, day__gte=span.start, day__lte=span.end), user)
+    facts = scoped(Fact.objects.filter(kind__in=kinds, day__gte=span.start, day__lte=span.end), user)
     facts = facts.filter(query.filters.q())
     wants_p90 = any(m.shape == "p90" for m in query.measures)
     # PostgreSQL takes the percentile in the same scan (NULL values of other kinds are
@@ -257,9 +257,9 @@ def _count(
     if any(m.live_overdue for m in query.measures):
         lo = datetime.combine(span.start, time.min, tzinfo=TZ)
         hi = datetime.combine(span.end + timedelta(days=1), time.min, tzinfo=TZ)
-        tickets = _scoped(Ticket.objects.filter(overdue_q(now), due_at__gte=lo, due_at__lt=hi), user)
+        tickets = scoped(Ticket.objects.filter(overdue_q(now), due_at__gte=lo, due_at__lt=hi), user)
         tickets = tickets.filter(query.filters.q())
-        ticket_aliases = {f"d{i}": _expression(dim, on_tickets=True) for i, dim in enumerate(by)}
+        ticket_aliases = {f"d{i}": sql_expression(dim, on_tickets=True) for i, dim in enumerate(by)}
         overdue = (
             tickets.values(**ticket_aliases).annotate(n=Count("*")).order_by()
             if ticket_aliases
@@ -400,6 +400,13 @@ def stats(user: AnyUser, query: StatsQuery, *, now: datetime | None = None) -> S
         if query.compare:
             before = _count(user, query, previous, moved=1, now=now)
             year_ago = _count(user, query, last_year, year_back=True, now=now)
+    return StatsResult(query, previous, last_year, result_rows(query, cells, before, year_ago))
+
+
+def result_rows(
+    query: StatsQuery, cells: dict[Key, Cell], before: dict[Key, Cell], year_ago: dict[Key, Cell]
+) -> list[dict[str, Any]]:
+    """The rows of ``stats`` from the cells of the range and of the two comparison ranges."""
     names = [labels(dim, (k[i] for k in cells)) for i, dim in enumerate(query.by)]
     rows = []
     for key in sorted(cells, key=lambda k: tuple(_sort_part(part) for part in k)):
@@ -420,7 +427,7 @@ def stats(user: AnyUser, query: StatsQuery, *, now: datetime | None = None) -> S
                 ],
             }
         )
-    return StatsResult(query, previous, last_year, rows)
+    return rows
 
 
 def _cell_filter(query: StatsQuery, cell: Sequence[str]) -> tuple[Q, Range]:
@@ -472,11 +479,11 @@ def drill(
     if span.start > span.end:
         return []
     facts = Fact.objects.filter(q, query.filters.q(), kind__in=[k.value for k in measure.kinds])
-    facts = _scoped(facts.filter(day__gte=span.start, day__lte=span.end), user)
+    facts = scoped(facts.filter(day__gte=span.start, day__lte=span.end), user)
     numbers = set(facts.values_list("ticket__number", flat=True)[:DRILL_LIMIT])
     if measure.live_overdue:
         lo = datetime.combine(span.start, time.min, tzinfo=TZ)
         hi = datetime.combine(span.end + timedelta(days=1), time.min, tzinfo=TZ)
         tickets = Ticket.objects.filter(q, query.filters.q(), overdue_q(now), due_at__gte=lo, due_at__lt=hi)
-        numbers |= set(_scoped(tickets, user).values_list("number", flat=True)[:DRILL_LIMIT])
+        numbers |= set(scoped(tickets, user).values_list("number", flat=True)[:DRILL_LIMIT])
     return sorted(numbers)[:DRILL_LIMIT]

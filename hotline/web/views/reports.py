@@ -5,9 +5,10 @@ tickets behind any count (drill-down).
 Thin: the request's parameters are the API's (``/api/v1/stats/``) and are checked by the
 same parser, ``hotline.reports.query.parse_query``; the numbers come from
 ``hotline.reports.selectors.stats`` / ``drill`` (scoped to what the user sees) and
-``hotline.reports.hot``. The first screen is three ``stats`` calls (summary, trend, the
-table); hot topics load after it (htmx, or a link without JavaScript). A bad parameter is a
-readable Chinese message on the page (400), never a 500.
+``hotline.reports.hot``. The first screen's five reads (the summary's three ranges, the
+trend, the table) are one ``reports.batch.stats_batch``; hot topics load after it (htmx, or
+a link without JavaScript). A bad parameter is a readable Chinese message on the page (400),
+never a 500.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from hotline.core.errors import HotlineError
 from hotline.core.types import AnyUser
 from hotline.org.models import Unit
 from hotline.org.selectors import memberships_of
+from hotline.reports.batch import stats_batch
 from hotline.reports.measures import (
     DIMENSION_LABELS,
     MEASURES,
@@ -40,12 +42,7 @@ from hotline.reports.measures import (
 )
 from hotline.reports.periods import day_label, period_end, period_key, period_label, period_start, shift
 from hotline.reports.query import STATS_ROLES, StatsQuery, may_view_stats, parse_query
-from hotline.reports.selectors import (
-    Range,
-    StatsResult,
-    comparison_ranges,
-    stats,
-)
+from hotline.reports.selectors import Range, StatsResult, comparison_ranges
 from hotline.tickets.models import Category, Channel, CustomerClass, Severity, TicketType
 from hotline.web.views.ticket_common import staff_page
 from hotline.workflow.roles import CENTRE_ROLES
@@ -315,20 +312,18 @@ class Summary:
         return rows
 
 
-def summary(user: AnyUser, query: StatsQuery, kind: PeriodKind | None, now: Any) -> Summary:
-    """Three plain ``stats`` calls (no dimension: one grouped scan each) over the range, the
-    calendar period before it and the same period a year earlier (``kind``: the range is that
-    one whole period; else the same number of days right before) — a grouping by month would
-    give the same cells at twice the cost."""
+def summary_queries(query: StatsQuery, kind: PeriodKind | None) -> list[StatsQuery]:
+    """The headline figures as three plain queries (no dimension) over the range, the calendar
+    period before it and the same period a year earlier (``kind``: the range is that one
+    whole period; else the same number of days right before)."""
     measures = tuple(MEASURES[c] for c in (*SUMMARY, *SATISFACTION))
     previous, last_year = comparison_ranges(
         StatsQuery(measures, period_dimension(kind), query.date_from, query.date_to)
     )
-    results = [
-        stats(user, StatsQuery(measures, (), span.start, span.end, query.filters, compare=False), now=now)
+    return [
+        StatsQuery(measures, (), span.start, span.end, query.filters, compare=False)
         for span in (Range(query.date_from, query.date_to), previous, last_year)
     ]
-    return Summary(*results)
 
 
 def trend_data(result: StatsResult, grain: PeriodKind) -> dict[str, Any]:
@@ -459,21 +454,14 @@ def _report(user: AnyUser, query: StatsQuery, params: Mapping[str, str]) -> dict
     now = timezone.now()
     start, end = query.date_from, query.date_to
     kind = whole_period(start, end)
-    figures = summary(user, query, kind, now)
     grain = trend_grain(start, end)
-    trend = stats(
-        user,
-        StatsQuery(
-            tuple(MEASURES[c] for c in TREND),
-            period_dimension(grain),
-            start,
-            end,
-            query.filters,
-            compare=False,
-        ),
-        now=now,
+    trend_query = StatsQuery(
+        tuple(MEASURES[c] for c in TREND), period_dimension(grain), start, end, query.filters, compare=False
     )
-    table = stats(user, query, now=now)
+    # the summary's three ranges, the trend and the table read together (one pass over the
+    # facts where the table allows it: ``reports.batch``) — the same numbers as five ``stats``
+    *ranges, trend, table = stats_batch(user, [*summary_queries(query, kind), trend_query, query], now=now)
+    figures = Summary(*ranges)
     charts = {
         "trend": trend_data(trend, grain),
         "breakdown": breakdown_data(table),
