@@ -26,7 +26,7 @@ from hotline.core.types import AnyUser
 from hotline.org.models import Role
 from hotline.org.selectors import memberships_of
 from hotline.telephony import pbx
-from hotline.telephony.models import Agent, AgentState, AgentStateLog, SkillGroup
+from hotline.telephony.models import Agent, AgentState, AgentStateLog, Push, SkillGroup
 
 STALE_SECONDS = 90  # no event-stream heartbeat for this long: the browser is gone
 _EXTENSION = re.compile(r"^[0-9]{2,10}$")
@@ -94,6 +94,8 @@ def _set_state(agent: Agent, state: str, *, now: datetime, reason: str = "", tel
     )
     agent.state = state
     agent.state_since = now
+    # the agent's browser shows the new state at once (answered, signed out by the server)
+    Push.objects.create(user_id=agent.user_id, kind="state", payload={"state": state}, created_at=now)
     if state != AgentState.WRAPUP:
         agent.wrapup_until = None
     agent.save(

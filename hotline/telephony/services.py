@@ -387,6 +387,15 @@ def pushes_after(user: AnyUser, after_id: int, limit: int = 50) -> list[Push]:
     return list(Push.objects.filter(user_id=user.pk, pk__gt=max(0, after_id)).order_by("pk")[:limit])
 
 
+PUSH_KEEP = timedelta(days=1)
+
+
+def prune_pushes(now: datetime | None = None) -> int:
+    """Pushes are for the browser now: a day later they are read or will never be."""
+    deleted, _ = Push.objects.filter(created_at__lt=(now or timezone.now()) - PUSH_KEEP).delete()
+    return deleted
+
+
 def ringing_call(user: AnyUser) -> Call | None:
     """The call now ringing at or answered by the user's extension, if any."""
     agent = agent_of(user)

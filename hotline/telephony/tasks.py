@@ -64,9 +64,11 @@ def ami_action(action: str, fields: dict[str, str | list[str]]) -> dict[str, str
 @huey.periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]  # huey ships no type information
 def agent_upkeep() -> None:
     """Wrap-ups past their end become ready (a browser's stream does it sooner); agents whose
-    browser has gone (no stream heartbeat for 90 s) are signed out. Both are idempotent."""
-    from hotline.telephony.services import expire_wrapups, sign_out_stale
+    browser has gone (no stream heartbeat for 90 s) are signed out; pushes older than a day
+    (long read or never to be) are dropped. All idempotent."""
+    from hotline.telephony.services import expire_wrapups, prune_pushes, sign_out_stale
 
     ended, gone = expire_wrapups(), sign_out_stale()
+    prune_pushes()
     if ended or gone:
         logger.info("座席维护:话后整理结束 %d 人,签出离线 %d 人", ended, gone)

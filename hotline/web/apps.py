@@ -7,4 +7,4 @@ class WebConfig(AppConfig):
     verbose_name = "工作台"
 
     def ready(self) -> None:
-        from hotline.web import exports  # noqa: F401  # registers the worklist export source
+        from hotline.web import exports, exports_calls  # noqa: F401  # register the worklist and call-log export sources

@@ -50,6 +50,7 @@ PAGE_SIZE = 50
 TOTAL_CAP = 1000  # lists count their rows up to here and then say "1000+"
 SCAN_FACTOR = 4  # callbacks: rows read per page shown, at most
 VISIT_ACTION = "return_visit"
+PHONE_ROLES = frozenset({Role.AGENT, Role.TEAM_LEADER, Role.ADMIN})
 
 # Where each role lands, by priority: a user with several roles lands on the first.
 LANDING_ORDER: tuple[tuple[str, str], ...] = (
@@ -129,6 +130,7 @@ def allowed_pages(user: AnyUser) -> list[str]:
         pages.append("approvals")
     if roles & callback_roles(user):
         pages.append("callbacks")
+    pages += phone_pages(user)
     if may_view_stats(user):
         pages.append("reports")
     if roles:
@@ -142,6 +144,17 @@ def allowed_pages(user: AnyUser) -> list[str]:
         pages.append("blocklist")
     if Role.ADMIN in roles or getattr(user, "is_staff", False):
         pages.append("packs")
+    return pages
+
+
+def phone_pages(user: AnyUser) -> list[str]:
+    """The phone's pages (issue 12), by role, with no query of their own: 座席 for agents
+    (the page itself needs the agent's staff number, 工号), the call log and the callback
+    tasks for agents, team leaders and administrators (``telephony.services``'s readers)."""
+    roles = roles_of(user)
+    pages = ["agent"] if Role.AGENT in roles else []
+    if roles & PHONE_ROLES:
+        pages += ["calls", "call-tasks"]
     return pages
 
 

@@ -168,3 +168,14 @@ def test_the_worker_ends_wrap_ups_and_signs_out_gone_browsers(users: dict[str, A
     agent_upkeep.call_local()
     row.refresh_from_db()
     assert row.state == AgentState.OFFLINE
+
+
+def test_the_browser_hears_of_each_state_and_old_pushes_are_pruned(users: dict[str, Any], row: Agent) -> None:
+    from hotline.telephony.models import Push
+
+    agent = sign_in(users)
+    services.agent_set_state(agent=agent, state=AgentState.BREAK, actor=users["agent"])
+    states = [p.payload["state"] for p in services.pushes_after(users["agent"], 0) if p.kind == "state"]
+    assert states == ["ready", "break"]
+    assert services.prune_pushes(now=timezone.now() + timedelta(days=2)) == 2
+    assert not Push.objects.exists()

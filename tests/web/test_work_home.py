@@ -56,7 +56,8 @@ def test_the_menu_follows_the_roles(client, users):
     assert nav(client, users["handler"]) == {"worklist", "assessment", *every_role}  # their own card
     head_pages = {"worklist", "rectification-list", "assessment", "reports"}
     assert nav(client, users["head"]) == {*head_pages, *every_role}
-    assert nav(client, users["agent"]) == {"intake", "worklist", "blocklist", *every_role}
+    phone = {"agent", "calls", "call-tasks"}
+    assert nav(client, users["agent"]) == {"intake", "worklist", "blocklist", *phone, *every_role}
     assert "blocklist" in nav(client, users["teamlead"])
     assert {"board", "approvals", "callbacks", "intake"} <= nav(client, users["coordinator"])
     assert {"board", "approvals"} <= nav(client, users["leader"])

@@ -13,6 +13,10 @@ A response script (规范应答, ``views.scripts``) walked in the side panel tak
 path: its button (按应答办结 / 按应答派单) posts the form with the script and the answers,
 the read-back shows the outcome as well — the reply to be saved, or the unit and the reply
 time promised — and 确认登记 saves it through ``knowledge.walks.register_with_script``.
+
+From the screen pop (``views.phone``, Alt+N) the form opens with ``?call=``: the caller's
+number prefilled, the call carried as a hidden field through the read-back, and the ticket
+linked to the call (``telephony.services.link_ticket``) in the registration's transaction.
 """
 
 from __future__ import annotations
@@ -40,12 +44,15 @@ from hotline.callers.services import (
     may_request_blocklist,
 )
 from hotline.core.errors import Forbidden, HotlineError, InvalidInput, NotFound
+from hotline.core.phones import format_phone
 from hotline.core.types import User
 from hotline.knowledge.models import Script
 from hotline.knowledge.walks import get_script, register_with_script, script_walk
 from hotline.org.models import Role, Unit
 from hotline.org.selectors import memberships_of
 from hotline.policies.registry import get_pack
+from hotline.telephony.models import Call, CallTicket
+from hotline.telephony.services import link_ticket
 from hotline.tickets.models import Ticket, TicketEvent, TicketType
 from hotline.web.forms_ticket import (
     PHONE_MAX_LENGTH,
@@ -58,6 +65,7 @@ from hotline.web.forms_ticket import (
     region_options,
     script_answers,
 )
+from hotline.web.views.phone import call_for
 from hotline.web.views.scripts import (
     WalkState,
     answer_script_summary,
@@ -107,15 +115,19 @@ def spot_close_map(user: User, units: list[Unit]) -> dict[str, bool]:
 SPOT_REFUSALS = frozenset({"no_on_the_spot_close", "role_not_allowed"})
 
 
-def register_from_form(*, user: User, data: dict[str, Any], on_the_spot: bool) -> Ticket:
+def register_from_form(
+    *, user: User, data: dict[str, Any], on_the_spot: bool, call: Call | None = None
+) -> Ticket:
     """Register; with ``on_the_spot`` also close with the answer, all or nothing (the core's
-    ``close_on_the_spot``)."""
+    ``close_on_the_spot``). With ``call`` the ticket is linked to the call it was taken on
+    (``then``: in the same transaction)."""
     answer = (data.get("result") or "").strip()
     if on_the_spot and not answer:
         raise InvalidInput(_("请填写当场答复内容"), code="result_required", field="result")
     spot = {"closing_code": SPOT_CLOSING_CODE, "result": answer} if on_the_spot else None
+    then = (lambda ticket: _link_call(call, ticket, user)) if call is not None else None
     try:
-        return ticket_register(draft=intake_draft(data), actor=user, close_on_the_spot=spot)
+        return ticket_register(draft=intake_draft(data), actor=user, close_on_the_spot=spot, then=then)
     except HotlineError as err:
         if on_the_spot and err.code in SPOT_REFUSALS:
             raise InvalidInput(
@@ -228,6 +240,21 @@ def _checked_walk(state: WalkState | None, posted: Mapping[str, Any]) -> Hotline
     return None
 
 
+def _link_call(call: Call | None, ticket: Ticket, user: User) -> None:
+    if call is not None:
+        link_ticket(call=call, ticket=ticket, relation=CallTicket.Relation.REGISTERED, by=user)
+
+
+def _call_of(request: HttpRequest, user: User) -> tuple[Call | None, bool]:
+    """The call the ticket is taken on (``?call=`` from the screen pop, then a hidden field):
+    one the user may see, else refused (``False``) as not found."""
+    raw = (request.POST.get("call") if request.method == "POST" else request.GET.get("call")) or ""
+    if not raw:
+        return None, True
+    call = call_for(user, int(raw)) if raw.isdigit() and len(raw) < 19 else None
+    return call, call is not None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def intake(request: HttpRequest) -> HttpResponse:
@@ -236,6 +263,9 @@ def intake(request: HttpRequest) -> HttpResponse:
     units = intake_units(user)
     if not units:
         return error_page(request, Forbidden(_("您没有受理登记的角色"), code="no_intake_role"))
+    call, call_ok = _call_of(request, user)
+    if not call_ok:
+        return error_page(request, NotFound(_("通话不存在或您无权查看"), code="call_not_found"))
     status = 200
     readback: Ticket | None = None
     post = request.POST
@@ -265,15 +295,19 @@ def intake(request: HttpRequest) -> HttpResponse:
                 if by_script:
                     assert state is not None
                     if "confirm" in post:
-                        ticket = register_by_script(
-                            user=user, data=form.cleaned_data, script=state.script, posted=post
-                        )
+                        with transaction.atomic():
+                            ticket = register_by_script(
+                                user=user, data=form.cleaned_data, script=state.script, posted=post
+                            )
+                            _link_call(call, ticket, user)
                         return redirect("web:intake_done", number=ticket.number)
                     readback = preview_by_script(
                         user=user, data=form.cleaned_data, script=state.script, posted=post
                     )
                 elif "confirm" in post:
-                    ticket = register_from_form(user=user, data=form.cleaned_data, on_the_spot=on_the_spot)
+                    ticket = register_from_form(
+                        user=user, data=form.cleaned_data, on_the_spot=on_the_spot, call=call
+                    )
                     return redirect("web:intake_done", number=ticket.number)
                 else:
                     readback = preview_from_form(user=user, data=form.cleaned_data, on_the_spot=on_the_spot)
@@ -284,12 +318,18 @@ def intake(request: HttpRequest) -> HttpResponse:
                 status = 400
         else:
             status = 400
+    elif call is not None:  # from the screen pop: the caller's number, by phone
+        form = IntakeForm(
+            initial={"complainant.phone": format_phone(call.caller) or call.from_raw, "channel": "phone"},
+            units=units,
+        )
     else:
         form = IntakeForm(units=units)
     phone = str(form["complainant.phone"].value() or "")
     context = {
         "form": form,
         "f": by_id(form),
+        "call": call,
         "readback": readback,
         "on_the_spot": on_the_spot,
         "readback_stage": _stage_label(readback) if readback is not None else "",
