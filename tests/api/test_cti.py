@@ -175,7 +175,7 @@ def test_a_blocked_number_is_rejected_as_zammad_answers_and_logged(pbx, agent, u
     assert body == {"action": "reject", "reason": "busy"}
     call = Call.objects.get()
     assert (call.status, call.outcome) == (CallStatus.ENDED, CallOutcome.BLOCKED)
-    assert not Push.objects.exists()  # nobody's screen pops for a blocked caller
+    assert not Push.objects.filter(kind="pop").exists()  # nobody's screen pops for a blocked caller
     # the PBX retries: rejected again, nothing new written
     assert _ok(_form(pbx, _event("newCall", user=["1001"]))) == {"action": "reject", "reason": "busy"}
     assert CallEvent.objects.count() == 1
