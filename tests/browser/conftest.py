@@ -8,6 +8,7 @@ screenshots the user guide shows.
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -132,6 +133,19 @@ def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
     yield browser
     browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _rows_from_data_migrations(request: pytest.FixtureRequest) -> None:
+    """A live-server test runs in a transactional database, which is emptied after each
+    test — with it the rows data migrations wrote (the default scoring rule). Put them back,
+    so no browser test depends on whether another ran before it on the same worker."""
+    if "live_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("live_server")
+    from django.apps import apps
+
+    importlib.import_module("hotline.assessment.migrations.0002_default_rule").create_default(apps, None)
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@
 
   var bar = document.getElementById("agent-bar");
   var popBox = document.getElementById("phone-pop");
-  if (!bar || !popBox || !window.EventSource) return;
+  // loaded with defer after htmx's own deferred script: htmx is there before any event
+  if (!bar || !popBox || !window.EventSource || !window.htmx) return;
 
   var KEY = "hotline.phone.lastEventId";
   var renderedAt = Date.now();
