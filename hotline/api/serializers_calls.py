@@ -24,6 +24,7 @@ from hotline.api.filters import UtcIsoDateTimeFilter
 from hotline.api.serializers import BoundedDateTime, StrictSerializer, Text
 from hotline.core.phones import EXTENSION_MARK, normalise_phone
 from hotline.core.types import User
+from hotline.telephony import services
 from hotline.telephony.models import (
     Agent,
     AgentState,
@@ -36,7 +37,6 @@ from hotline.telephony.models import (
     TaskKind,
     TaskStatus,
 )
-from hotline.tickets.masking import mask_phone
 
 RECORDING_PATH = "/calls/{id}/recording/"  # the web view that streams it (and logs the play)
 # choice sets of their own, named in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]
@@ -50,14 +50,8 @@ def person(user: User | None) -> str:
     return user.get_full_name() or user.username
 
 
-def number_hidden(call: Call) -> bool:
-    """Whether the call's number is identity hidden from everyone: a linked ticket is
-    confidential (reads ``ticket_links`` — prefetch ``ticket_links__ticket`` for lists)."""
-    return any(link.ticket.confidential for link in call.ticket_links.all())
-
-
-def _masked(value: str, hidden: bool) -> str:
-    return mask_phone(value) if hidden and value else value
+_masked = services.shown_number
+number_hidden = services.number_hidden
 
 
 # ---------------------------------------------------------------------------------------
@@ -359,9 +353,7 @@ class TaskOut(serializers.ModelSerializer[CallbackTask]):
         read_only_fields = fields
 
     def _hidden(self, obj: CallbackTask) -> bool:
-        if obj.ticket_id is not None and obj.ticket is not None and obj.ticket.confidential:
-            return True
-        return obj.call is not None and number_hidden(obj.call)
+        return services.task_number_hidden(obj)
 
     def get_phone(self, obj: CallbackTask) -> str:
         return _masked(obj.phone, self._hidden(obj))

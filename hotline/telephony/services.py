@@ -49,6 +49,7 @@ from hotline.telephony.models import (
     TaskKind,
     TaskStatus,
 )
+from hotline.tickets.masking import mask_phone
 from hotline.tickets.models import Channel, Ticket
 from hotline.workflow.access import identity_hidden, tickets_visible_to
 
@@ -72,14 +73,18 @@ __all__ = [
     "calls_visible_to",
     "click_to_call",
     "expire_wrapups",
+    "hidden_number_q",
     "link_ticket",
     "may_play",
     "may_supervise",
     "may_take_calls",
+    "number_hidden",
     "pushes_after",
     "reconcile",
     "recording_play",
+    "shown_number",
     "sign_out_stale",
+    "task_number_hidden",
     "tasks_visible_to",
 ]
 
@@ -112,6 +117,30 @@ def call_for(user: AnyUser, pk: int | str) -> Call:
         return calls_visible_to(user).select_related("agent").get(pk=int(pk))
     except (Call.DoesNotExist, ValueError, TypeError):
         raise NotFound("通话记录不存在或您无权查看", code="call_not_found") from None
+
+
+def number_hidden(call: Call) -> bool:
+    """A call's number is identity (ADR 0006) once a linked ticket is confidential: shown
+    masked to everyone, as the ticket's own phone is, and not found by a number search.
+    Reads ``ticket_links`` (prefetch ``ticket_links__ticket`` for lists)."""
+    return any(link.ticket.confidential for link in call.ticket_links.all())
+
+
+def hidden_number_q() -> Q:
+    """The calls whose number is hidden (for excluding them from a number search)."""
+    return Q(ticket_links__ticket__confidential=True)
+
+
+def task_number_hidden(task: CallbackTask) -> bool:
+    """A task's number is hidden when its ticket or its call's is confidential."""
+    if task.ticket_id is not None and task.ticket is not None and task.ticket.confidential:
+        return True
+    return task.call_id is not None and task.call is not None and number_hidden(task.call)
+
+
+def shown_number(number: str, hidden: bool) -> str:
+    """The number as the screens show it: masked (138****5678) when hidden."""
+    return mask_phone(number) if hidden and number else number
 
 
 def link_ticket(*, call: Call, ticket: Ticket, relation: str, by: AnyUser | None) -> bool:

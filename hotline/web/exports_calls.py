@@ -115,21 +115,23 @@ def calls_queryset(user: AnyUser, filters: Mapping[str, Any]) -> QuerySet[Call]:
         qs = qs.filter(agent__username=filters["agent"])
     number = str(filters.get("number") or "").strip()
     if any(ch.isdigit() for ch in number):
-        qs = qs.filter(_number_q(number))
-    return qs.order_by("-started_at", "-pk")
+        # a hidden number (a confidential ticket's) is not found by its digits
+        qs = qs.filter(_number_q(number)).exclude(services.hidden_number_q())
+    return qs.prefetch_related("ticket_links__ticket").order_by("-started_at", "-pk")
 
 
 def call_row(call: Call, labels: Mapping[str, Mapping[str, str]]) -> list[Cell]:
     def local(value: datetime | None) -> datetime | None:
         return timezone.localtime(value).replace(microsecond=0) if value is not None else None
 
+    hidden = services.number_hidden(call)
     return [
         local(call.started_at),
         labels["direction"].get(call.direction, call.direction),
-        format_phone(call.caller) if call.caller else "",
+        format_phone(services.shown_number(call.caller, hidden)) if call.caller else "",
         call.area,
-        call.from_raw,
-        call.to_raw,
+        services.shown_number(call.from_raw, hidden and call.direction == "in"),
+        services.shown_number(call.to_raw, hidden and call.direction == "out"),
         call.queue,
         person(call.agent),
         call.extension,

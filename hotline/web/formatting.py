@@ -13,6 +13,7 @@ from hotline.core.formatting import FULL, SHORT, deadline_text
 
 __all__ = ["FULL", "SHORT", "deadline_text", "person_name"]
 
+
 def person_name(user: Any) -> str:
     """A person as the screens name them: full name, else the user name; ``""`` for nobody."""
     if user is None:

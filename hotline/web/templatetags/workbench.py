@@ -86,6 +86,24 @@ def phone(value: str | None) -> str:
 
 
 @register.filter
+def call_number(call: Any) -> str:
+    """A call's number as the screens show it: formatted, masked once a linked ticket is
+    confidential (``telephony.services.number_hidden``); the PBX's raw value otherwise."""
+    from hotline.telephony.services import number_hidden, shown_number
+
+    number = call.caller or call.from_raw or ""
+    return format_phone(shown_number(number, number_hidden(call)))
+
+
+@register.filter
+def task_phone(task: Any) -> str:
+    """A callback task's number, masked when its ticket or call is confidential."""
+    from hotline.telephony.services import shown_number, task_number_hidden
+
+    return format_phone(shown_number(task.phone, task_number_hidden(task)))
+
+
+@register.filter
 def deadline(value: datetime | None, style: str = "") -> str:
     """A due time as people read it: ``{{ t.due_at|deadline }}`` → ``2026-12-05 24:00``;
     ``|deadline:"short"`` leaves out the year."""

@@ -100,6 +100,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "links": links,
         "hidden_links": CallTicket.objects.filter(call=call).count() - len(links),
         "may_play": services.may_play(user, call),
+        "number_hidden": services.number_hidden(call),
         "tasks": list(call.callback_tasks.all()[:20]),
     }
     return render(request, "web/calls/detail.html", context)
@@ -203,7 +204,11 @@ def _tasks_context(request: HttpRequest, form: OutboundTaskForm) -> dict[str, An
     status = request.GET.get("status", "open")
     status = status if status in TASK_STATUSES else "open"
     mine = request.GET.get("mine") == "1"
-    qs = services.tasks_visible_to(user).select_related("assignee", "call", "ticket", "questionnaire")
+    qs = (
+        services.tasks_visible_to(user)
+        .select_related("assignee", "call", "ticket", "questionnaire")
+        .prefetch_related("call__ticket_links__ticket")
+    )
     if status != "all":
         qs = qs.filter(status=status)
     if mine:
@@ -323,7 +328,13 @@ def task_dial(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("已发起呼叫,请接听分机 %(ext)s") % {"ext": call.extension})
         else:
             messages.warning(
-                request, _("未配置交换机,请用分机手动拨打 %(number)s") % {"number": format_phone(task.phone)}
+                request,
+                _("未配置交换机,请用分机手动拨打 %(number)s")
+                % {
+                    "number": format_phone(
+                        services.shown_number(task.phone, services.task_number_hidden(task))
+                    )
+                },
             )
     return redirect("web:call-task", pk=task.pk)
 
