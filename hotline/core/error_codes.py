@@ -226,6 +226,7 @@ ERROR_CODES: Final[frozenset[str]] = frozenset(
         "callback_no_phone",
         "callback_task_closed",
         "callback_task_not_found",
+        "callback_visit_on_ticket",
         "cti_event_invalid",
         "recording_not_found",
     }

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 from django.utils import timezone
 
 from hotline.core.errors import Conflict, InvalidInput, NotFound
@@ -40,6 +40,7 @@ from hotline.telephony.models import (
     Call,
     CallbackAttempt,
     CallbackTask,
+    CallOutcome,
     CallStatus,
     CallTicket,
     Direction,
@@ -65,6 +66,7 @@ __all__ = [
     "agent_sign_in",
     "agent_sign_out",
     "apply_event",
+    "call_summary",
     "callback_complete",
     "callback_create",
     "callback_dial",
@@ -141,6 +143,31 @@ def task_number_hidden(task: CallbackTask) -> bool:
 def shown_number(number: str, hidden: bool) -> str:
     """The number as the screens show it: masked (138****5678) when hidden."""
     return mask_phone(number) if hidden and number else number
+
+
+def call_summary(calls: QuerySet[Call]) -> dict[str, Any]:
+    """The call statistics of a set of calls (000 L106–110): inbound calls, answered,
+    missed, abandoned, blocked, the answer rate, mean wait before an answer, mean talk;
+    outbound calls and how many were answered. One aggregate query."""
+    inbound = Q(direction=Direction.INBOUND)
+    outbound = Q(direction=Direction.OUTBOUND)
+    answered = Q(outcome=CallOutcome.ANSWERED)
+    figures = calls.order_by().aggregate(
+        inbound=Count("pk", filter=inbound),
+        answered=Count("pk", filter=inbound & answered),
+        missed=Count("pk", filter=inbound & Q(outcome=CallOutcome.MISSED)),
+        abandoned=Count("pk", filter=inbound & Q(outcome=CallOutcome.ABANDONED)),
+        blocked=Count("pk", filter=inbound & Q(outcome=CallOutcome.BLOCKED)),
+        wait=Avg("wait_seconds", filter=inbound & answered),
+        talk=Avg("talk_seconds", filter=answered),
+        outbound=Count("pk", filter=outbound),
+        outbound_answered=Count("pk", filter=outbound & answered),
+    )
+    offered = figures["inbound"] - figures["blocked"]
+    figures["answer_rate"] = round(100 * figures["answered"] / offered, 1) if offered else None
+    for key in ("wait", "talk"):
+        figures[key] = round(figures[key]) if figures[key] is not None else None
+    return figures
 
 
 def link_ticket(*, call: Call, ticket: Ticket, relation: str, by: AnyUser | None) -> bool:
@@ -375,6 +402,12 @@ def _answers(task: CallbackTask, answers: Mapping[str, Any] | None) -> dict[str,
 def callback_complete(
     *, task: CallbackTask, actor: AnyUser, result: str, answers: Mapping[str, Any] | None = None
 ) -> CallbackTask:
+    if task.kind == TaskKind.VISIT:
+        # a visit's result is the ticket's (satisfaction, next step): recorded there through
+        # the core, after which this task is done by itself (``telephony.listeners``)
+        raise InvalidInput(
+            "回访结果请在工单页“回访”中登记,登记后任务自动完成", code="callback_visit_on_ticket"
+        )
     result = (result or "").strip()
     if not result:
         raise InvalidInput("请填写处理结果", code="invalid_result", field="result")

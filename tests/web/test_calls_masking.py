@@ -60,3 +60,32 @@ def test_the_number_shows_until_the_ticket_is_confidential_then_masked_everywher
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
     cells = [str(c.value) for row in book.active.iter_rows() for c in row if c.value]
     assert any(MASKED in c for c in cells) and not any(NUMBER[-8:] in c.replace(" ", "") for c in cells)
+
+
+def test_the_call_log_sums_up_the_calls_it_lists(agents: dict[str, Agent], users: dict[str, Any]) -> None:  # noqa: F811
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    t0 = timezone.now() - timedelta(hours=1)
+    for i, (wait, talk) in enumerate([(10, 100), (20, 300)]):
+        base = {"source": "http", "call_id": f"s{i}", "from_number": NUMBER}
+        services.apply_event(services.Incoming(kind="newCall", at=t0, **base))
+        services.apply_event(
+            services.Incoming(kind="answer", at=t0 + timedelta(seconds=wait), extension="8001", **base)
+        )
+        services.apply_event(services.Incoming(kind="hangup", at=t0 + timedelta(seconds=wait + talk), **base))
+    for i, cause in enumerate(["cancel", "noAnswer"]):
+        base = {"source": "http", "call_id": f"m{i}", "from_number": NUMBER}
+        services.apply_event(services.Incoming(kind="newCall", at=t0, **base))
+        services.apply_event(
+            services.Incoming(kind="hangup", at=t0 + timedelta(seconds=30), cause=cause, **base)
+        )
+    summary = services.call_summary(services.calls_visible_to(users["teamlead"]))
+    assert (summary["inbound"], summary["answered"], summary["missed"], summary["abandoned"]) == (4, 2, 1, 1)
+    assert (summary["answer_rate"], summary["wait"], summary["talk"]) == (50.0, 15, 200)
+    html = logged_in(users["teamlead"]).get("/calls/").content.decode()
+    assert 'id="sum-answer-rate">50.0%' in html and 'id="sum-talk">200<' in html
+    # filtered: the summary follows the filter
+    html = logged_in(users["teamlead"]).get("/calls/", {"outcome": "answered"}).content.decode()
+    assert 'id="sum-inbound">2<' in html and 'id="sum-answer-rate">100.0%' in html

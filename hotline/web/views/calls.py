@@ -71,6 +71,7 @@ def call_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     context = {
         "form": form,
+        "summary": services.call_summary(calls_queryset(user, filters)),
         "calls": rows[:PAGE_SIZE],
         "page": page,
         "has_next": len(rows) > PAGE_SIZE,
