@@ -176,7 +176,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = HOTLINE_HOME / "static"
+# collectstatic writes here (hashed, compressed); a deployment may share one folder between
+# releases or servers (HOTLINE_STATIC_ROOT), else it is in HOTLINE_HOME
+STATIC_ROOT = Path(os.environ.get("HOTLINE_STATIC_ROOT") or HOTLINE_HOME / "static").resolve()
 # Third-party front-end files (Bootstrap, ECharts) are fetched from the npm registry at
 # build time by scripts/assets into this git-ignored folder and served by us (no CDN).
 STATICFILES_DIRS = [BASE_DIR / "static_vendor"]

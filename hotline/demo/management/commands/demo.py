@@ -48,10 +48,11 @@ def start_worker(log_path: Path, *, env: dict[str, str] | None = None) -> subpro
         )
 
 
-def start_server(host: str, port: int) -> subprocess.Popen[bytes]:
+def start_server(host: str, port: int, *, collectstatic: bool = True) -> subprocess.Popen[bytes]:
     """``hotline serve`` (gunicorn, several processes) as a child: Ctrl-C in the terminal reaches it too."""
+    extra = [] if collectstatic else ["--no-collectstatic"]
     return subprocess.Popen(
-        [sys.executable, "-m", "hotline.cli", "serve", "--host", host, "--port", str(port)],
+        [sys.executable, "-m", "hotline.cli", "serve", "--host", host, "--port", str(port), *extra],
         stdin=subprocess.DEVNULL,
     )
 
@@ -66,6 +67,9 @@ class Command(BaseCommand):
             "--tickets", type=int, default=300, help="演示工单数量(仅在数据库中还没有工单时生成)"
         )
         parser.add_argument("--no-serve", action="store_true", help="只准备数据,不启动服务")
+        parser.add_argument(
+            "--no-collectstatic", action="store_true", help="不重新收集静态文件(上次已收集、代码未变时更快)"
+        )
         parser.add_argument(
             "--no-worker", action="store_true", help="不启动后台任务进程(催办、回访、消息发送)"
         )
@@ -107,7 +111,7 @@ class Command(BaseCommand):
         # the server and the worker stop with the demo, on Ctrl-C or on SIGTERM alike
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         self.stdout.flush()
-        server = start_server(options["host"], options["port"])
+        server = start_server(options["host"], options["port"], collectstatic=not options["no_collectstatic"])
         try:
             code = server.wait()
         finally:
