@@ -27,6 +27,7 @@ urlpatterns = [
     path("calls/tasks/new/", calls.task_new, name="call-task-new"),
     path("calls/tasks/<int:pk>/", calls.task_detail, name="call-task"),
     path("calls/tasks/<int:pk>/dial/", calls.task_dial, name="call-task-dial"),
+    path("calls/dial/<str:number>/", calls.ticket_dial, name="call-ticket-dial"),
     path("calls/tasks/<int:pk>/complete/", calls.task_complete, name="call-task-complete"),
     path("calls/tasks/<int:pk>/reassign/", calls.task_reassign, name="call-task-reassign"),
     path("calls/<int:pk>/", calls.call_detail, name="call"),

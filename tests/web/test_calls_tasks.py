@@ -171,3 +171,28 @@ def test_the_task_pages_are_for_agents_and_team_leaders(users: dict[str, Any]) -
         assert client.get("/calls/tasks/").status_code == 403
         assert client.get(f"/calls/tasks/{task.pk}/").status_code == 403
     assert logged_in(users["teamlead"]).get("/calls/tasks/999999/").status_code == 404
+
+
+def test_an_agent_calls_the_complainant_from_the_ticket(users: dict[str, Any]) -> None:
+    """点击外呼 from a ticket (issue 12 item 6): the call is outbound, linked to the ticket."""
+    from hotline.telephony.models import Agent, Call, Direction
+    from tests.conftest import PASSWORD
+    from tests.factories import register
+    from tests.web.test_phone_pages import logged_in
+
+    ticket = register(users["agent"], complainant__phone="13812345678")
+    client = logged_in(users["agent"])
+    page = client.get(f"/tickets/{ticket.number}/").content.decode()
+    assert 'id="ticket-dial"' not in page  # not signed in
+    Agent.objects.create(user=users["agent"], staff_no="1001")
+    services.agent_sign_in(user=users["agent"], staff_no="1001", extension="8001", password=PASSWORD)
+    page = client.get(f"/tickets/{ticket.number}/").content.decode()
+    assert 'id="ticket-dial"' in page
+    response = client.post(f"/calls/dial/{ticket.number}/", follow=True)
+    call = Call.objects.get(direction=Direction.OUTBOUND)
+    assert (call.caller, call.extension) == ("+8613812345678", "8001")
+    assert list(call.ticket_links.values_list("ticket", flat=True)) == [ticket.pk]
+    assert "未配置交换机" in response.content.decode()
+    # a ticket the user may not see: the same 404 as a missing one, nothing dialled
+    other = logged_in(users["handler2"]).post(f"/calls/dial/{ticket.number}/")
+    assert other.status_code in (403, 404) and Call.objects.filter(direction=Direction.OUTBOUND).count() == 1

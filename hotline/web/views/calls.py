@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from hotline.core.errors import HotlineError, NotFound
+from hotline.core.errors import HotlineError, InvalidInput, NotFound
 from hotline.core.phones import format_phone
 from hotline.core.types import AnyUser
 from hotline.telephony import pbx, services
@@ -41,7 +41,8 @@ from hotline.web.exports_calls import CallFilterForm, calls_queryset, may_view_c
 from hotline.web.forms_ticket import put_error
 from hotline.web.views.phone import call_for, user_of
 from hotline.web.views.ticket_common import error_page, staff_page
-from hotline.workflow.access import tickets_visible_to
+from hotline.workflow.access import access_ticket, tickets_visible_to
+from hotline.workflow.identity import identity_for
 
 PAGE_SIZE = 50
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -376,3 +377,28 @@ def task_reassign(request: HttpRequest, pk: int) -> HttpResponse:
         return _task_page(request, task, error=err.detail, status=getattr(err, "status", 400))
     messages.success(request, _("已改派"))
     return redirect("web:call-task", pk=task.pk)
+
+
+@calls_page
+@require_POST
+def ticket_dial(request: HttpRequest, number: str) -> HttpResponse:
+    """点击外呼 from a ticket: the complainant's number, the call linked to the ticket."""
+    user = user_of(request)
+    try:
+        ticket = access_ticket(user, number)
+        if not ticket.complainant_phone:
+            raise InvalidInput(_("该工单没有联系电话"), code="callback_no_phone")
+        call = services.click_to_call(actor=user, phone=ticket.complainant_phone, ticket=ticket)
+    except NotFound as err:
+        return error_page(request, err)
+    except HotlineError as err:
+        messages.error(request, err.detail)
+        return redirect("web:ticket", number=number)
+    if pbx.configured():
+        messages.success(request, _("已发起呼叫,请接听分机 %(ext)s") % {"ext": call.extension})
+    else:
+        shown = identity_for(ticket, user).phone
+        messages.warning(
+            request, _("未配置交换机,请用分机手动拨打 %(number)s") % {"number": format_phone(shown)}
+        )
+    return redirect("web:ticket", number=number)

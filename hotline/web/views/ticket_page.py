@@ -25,6 +25,7 @@ from hotline.policies.registry import get_pack
 from hotline.policies.schema import Pack, TypePolicy
 from hotline.policies.vocab import SATISFACTION_LABELS, unit_display
 from hotline.rectification.access import may_issue, may_view
+from hotline.telephony.services import agent_of
 from hotline.tickets.models import Attachment, ExtensionRequest, Status, Ticket, TicketEvent, TicketLink
 from hotline.web import extension
 from hotline.web.formatting import deadline_text, person_name
@@ -244,6 +245,11 @@ def _messages(ticket: Ticket, identity: Identity) -> list[dict[str, Any]]:
     return rows
 
 
+def _signed_in(user: User) -> bool:
+    agent = agent_of(user)
+    return agent is not None and bool(agent.extension)
+
+
 def page_context(
     *,
     ticket: Ticket,
@@ -288,6 +294,8 @@ def page_context(
         "status_tone": STATUS_TONES.get(ticket.status, "secondary"),
         "identity": identity,
         "can_unmask": "unmask" in allowed,
+        # 外呼: a signed-in agent calls the complainant from the ticket (telephony)
+        "may_dial": bool(ticket.complainant_phone) and _signed_in(user),
         "may_issue_rectification": may_issue(user),
         "may_view_rectification": may_view(user),
         "unmask_form": unmask_form or UnmaskForm(),
