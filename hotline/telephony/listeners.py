@@ -19,16 +19,17 @@ from hotline.tickets.models import Satisfaction, Ticket, TicketEvent
 
 
 def on_ticket_event(ticket: Ticket, event: TicketEvent) -> None:
-    visit = (
-        ReturnVisit.objects.filter(ticket=ticket, status__in=ACTIVE_VISIT_STATUSES).order_by("-pk").first()
-    )
+    # one indexed query for most events: a ticket that never had a visit has no task either
+    last = ReturnVisit.objects.filter(ticket=ticket).order_by("-pk").first()
+    if last is None:
+        return
     open_tasks = CallbackTask.objects.filter(ticket=ticket, kind=TaskKind.VISIT, status=TaskStatus.OPEN)
-    if visit is not None:
+    if last.status in ACTIVE_VISIT_STATUSES:
         if ticket.complainant_phone and not open_tasks.exists():
             CallbackTask.objects.create(
                 kind=TaskKind.VISIT,
                 phone=ticket.complainant_phone,
-                due_at=visit.due_at or event.created_at,
+                due_at=last.due_at or event.created_at,
                 note=ticket.subject[:200],
                 created_at=event.created_at,
                 ticket=ticket,
@@ -38,8 +39,7 @@ def on_ticket_event(ticket: Ticket, event: TicketEvent) -> None:
     task = open_tasks.first()
     if task is None:
         return
-    last = ReturnVisit.objects.filter(ticket=ticket).order_by("-pk").first()
-    if last is not None and last.status == VisitStatus.DONE:
+    if last.status == VisitStatus.DONE:
         task.status = TaskStatus.DONE
         with translation.override("zh-hans"):  # a record, in the language of the records
             label = (
