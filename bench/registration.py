@@ -7,6 +7,8 @@ all of them alike. The variants drop in-transaction subscribers of ``workflow.ev
 - ``all``: as the product runs (outbox, schedules, the search document, the statistics facts);
 - ``no search``: without ``search.index.ticket_indexed``;
 - ``no facts``: without ``reports.facts.on_ticket_event``;
+- ``no visit tasks``: without ``telephony.listeners.on_ticket_event`` (return visits as
+  callback tasks: one indexed query per event while the ticket has had no visit);
 - ``neither``: without both (registration as it was before search and statistics).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/hotline_bench python bench/registration.py --n 60
@@ -39,6 +41,7 @@ from django.db import connection, transaction
 
 from hotline.reports.facts import on_ticket_event
 from hotline.search.index import ticket_indexed
+from hotline.telephony.listeners import on_ticket_event as visit_tasks
 from hotline.workflow.drafts import Person, TicketDraft
 from hotline.workflow.events import event_listeners
 from hotline.workflow.registration import ticket_register
@@ -52,6 +55,7 @@ VARIANTS: dict[str, tuple[Any, ...]] = {
     "all": (),
     "no search": (ticket_indexed,),
     "no facts": (on_ticket_event,),
+    "no visit tasks": (visit_tasks,),
     "neither": (ticket_indexed, on_ticket_event),
 }
 
@@ -100,11 +104,11 @@ def main() -> None:
                 event_listeners.extend(removed)
     base = statistics.median(times["neither"])
     print(f"# registration, {connection.vendor}, {args.n} per variant, interleaved, each rolled back")
-    print(f"{'variant':<10} {'median ms':>10} {'p90 ms':>8} {'vs neither':>11}")
+    print(f"{'variant':<14} {'median ms':>10} {'p90 ms':>8} {'vs neither':>11}")
     for name, values in times.items():
         med = statistics.median(values)
         p90 = statistics.quantiles(values, n=10)[-1]
-        print(f"{name:<10} {med:>10.1f} {p90:>8.1f} {100 * (med - base) / base:>+10.1f}%")
+        print(f"{name:<14} {med:>10.1f} {p90:>8.1f} {100 * (med - base) / base:>+10.1f}%")
 
 
 if __name__ == "__main__":
