@@ -80,10 +80,11 @@ def _set_state(agent: Agent, state: str, *, now: datetime, reason: str = "", tel
     """The one place a state changes (the caller holds the agent row locked)."""
     if agent.state == state:
         return False
-    AgentStateLog.objects.filter(agent=agent, ended_at__isnull=True).update(ended_at=now)
-    for row in AgentStateLog.objects.filter(agent=agent, ended_at=now, seconds__isnull=True):
-        row.seconds = max(0, int((now - row.started_at).total_seconds()))
-        row.save(update_fields=["seconds"])
+    current = AgentStateLog.objects.filter(agent=agent, ended_at__isnull=True).first()  # at most one
+    if current is not None:
+        current.ended_at = now
+        current.seconds = max(0, int((now - current.started_at).total_seconds()))
+        current.save(update_fields=["ended_at", "seconds"])
     AgentStateLog.objects.create(
         agent=agent,
         state=state,

@@ -41,7 +41,6 @@ from hotline.telephony.models import (
     CallbackAttempt,
     CallbackTask,
     CallOutcome,
-    CallStatus,
     CallTicket,
     Direction,
     Push,
@@ -194,28 +193,30 @@ def linked_tickets(call: Call) -> list[Ticket]:
     return [link.ticket for link in call.ticket_links.select_related("ticket", "ticket__unit").order_by("at")]
 
 
+def _play_basis(user: AnyUser, call: Call) -> tuple[bool, Ticket | None]:
+    """Whether the user may play the recording, and the linked ticket they see (if any)."""
+    if not user.is_authenticated or not call.recording:
+        return False, None
+    tickets = linked_tickets(call)
+    if any(identity_hidden(t) for t in tickets):
+        return False, None
+    seen = tickets_visible_to(user).filter(pk__in=[t.pk for t in tickets]).first() if tickets else None
+    return seen is not None or call.agent_id == user.pk or may_supervise(user), seen
+
+
 def may_play(user: AnyUser, call: Call) -> bool:
     """A recording is identity: never while a linked ticket is confidential (its identity is
     masked to everyone); else the call's own agent, a supervisor, or a user who sees a
     linked ticket."""
-    if not user.is_authenticated or not call.recording:
-        return False
-    tickets = linked_tickets(call)
-    if any(identity_hidden(t) for t in tickets):
-        return False
-    if call.agent_id == user.pk or may_supervise(user):
-        return True
-    return bool(tickets) and tickets_visible_to(user).filter(pk__in=[t.pk for t in tickets]).exists()
+    return _play_basis(user, call)[0]
 
 
 def recording_play(*, call: Call, user: AnyUser, now: datetime | None = None) -> RecordingPlay:
     """Log one play (the caller then streams the file); not allowed → not found."""
-    if not may_play(user, call):
+    allowed, seen = _play_basis(user, call)
+    if not allowed:
         raise NotFound("录音不存在或您无权收听", code="recording_not_found")
-    visible = tickets_visible_to(user).filter(pk__in=[t.pk for t in linked_tickets(call)]).first()
-    return RecordingPlay.objects.create(
-        call=call, user_id=_uid(user), ticket=visible, at=now or timezone.now()
-    )
+    return RecordingPlay.objects.create(call=call, user_id=_uid(user), ticket=seen, at=now or timezone.now())
 
 
 def click_to_call(
@@ -456,16 +457,3 @@ def prune_pushes(now: datetime | None = None) -> int:
     """Pushes are for the browser now: a day later they are read or will never be."""
     deleted, _ = Push.objects.filter(created_at__lt=(now or timezone.now()) - PUSH_KEEP).delete()
     return deleted
-
-
-def ringing_call(user: AnyUser) -> Call | None:
-    """The call now ringing at or answered by the user's extension, if any."""
-    agent = agent_of(user)
-    if agent is None or not agent.extension:
-        return None
-    return (
-        Call.objects.filter(Q(agent_id=user.pk) | Q(extension=agent.extension))
-        .exclude(status=CallStatus.ENDED)
-        .order_by("-started_at")
-        .first()
-    )
