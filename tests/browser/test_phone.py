@@ -21,7 +21,15 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from hotline.telephony import services
-from hotline.telephony.models import Agent, Call, CallbackTask, CallTicket, RecordingPlay, TaskStatus
+from hotline.telephony.models import (
+    Agent,
+    Call,
+    CallbackTask,
+    CallEvent,
+    CallTicket,
+    RecordingPlay,
+    TaskStatus,
+)
 from hotline.tickets.models import Ticket
 from hotline.web.views import phone
 from tests.browser.conftest import PASSWORD, login
@@ -100,15 +108,17 @@ def test_a_call_pops_is_registered_linked_wrapped_up_and_played(
     login(page, "agent")
     sign_in(page, agent)
 
-    # the call rings at the extension: the pop is on screen within a second of the event
-    started = time.monotonic()
+    # the call rings at the extension: the pop is on screen within a second of the event,
+    # counted from the moment the server received it (CallEvent.received_at, same clock as
+    # this test) — not from this test's own request, which a loaded CI machine may hold up
     answer = cti(
         server_url, event="newCall", callId="c-100", direction="in", **{"from": CALLER, "to": EXTENSION}
     )
     assert answer.get("action", "") == ""
-    left = POP_WITHIN_MS - (time.monotonic() - started) * 1000
+    received = CallEvent.objects.get(ref="c-100", kind="newCall").received_at.timestamp()
+    left = POP_WITHIN_MS - (time.time() - received) * 1000
     expect(page.locator("#call-pop")).to_be_visible(timeout=max(1, left))
-    took = (time.monotonic() - started) * 1000
+    took = (time.time() - received) * 1000
     assert took < POP_WITHIN_MS, f"the pop took {took:.0f} ms"
     pop = page.locator("#call-pop")
     expect(pop.locator("#pop-number")).to_have_text("139 1234 5678")
