@@ -76,6 +76,7 @@ NO_FACTS: Final = frozenset(
         EventKind.RETURN_VISIT_ATTEMPT,
         EventKind.ANSWER_SCRIPT,
         EventKind.CITE_ARTICLE,
+        EventKind.KEYPAD_SURVEY,
         EventKind.INSTRUCT,
         EventKind.INTERIM_REPLY,
         EventKind.REQUEST_EXTENSION,

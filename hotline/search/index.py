@@ -71,6 +71,7 @@ TEXT_UNCHANGED: Final = frozenset(
         EventKind.SIGN,
         EventKind.ANSWER_SCRIPT,
         EventKind.CITE_ARTICLE,
+        EventKind.KEYPAD_SURVEY,
     }
 )
 ARTICLE_FIELDS: Final = (("title", _("标题")), ("tags", _("标签")), ("body", _("正文")))

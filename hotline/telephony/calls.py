@@ -9,7 +9,10 @@ with ``applied=False`` and a note: nothing a PBX sends is lost, and nothing odd 
 Kinds: ``newCall`` (the call exists: numbers, queue, area; a blocked caller is rejected),
 ``ringing`` (at an extension or named agents: the screen pop), ``answer`` (talk starts,
 the agent is busy), ``hangup`` (the end: outcome, talk time, wrap-up, a callback task for
-a missed or abandoned call), ``recording`` (MixMonitor's file name).
+a missed or abandoned call), ``recording`` (MixMonitor's file name), ``route`` (the
+routing answer given over FastAGI: flow, priority, queue; a blocked caller is rejected as
+at ``newCall``), ``survey`` (the digit of the keypad satisfaction survey: on the call and,
+as a ``keypad_survey`` event, on each of its tickets).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from phonenumbers import geocoder
 from phonenumbers import parse as parse_number
 
@@ -38,14 +42,26 @@ from hotline.telephony.models import (
     CallEvent,
     CallOutcome,
     CallStatus,
+    CallTicket,
     Direction,
     Push,
     TaskKind,
 )
+from hotline.tickets.models import Satisfaction
+from hotline.workflow.kinds import EventKind
+from hotline.workflow.locks import lock_ticket
+from hotline.workflow.services import ticket_record
 
 logger = logging.getLogger(__name__)
 
-KINDS = frozenset({"newCall", "ringing", "answer", "hangup", "recording"})
+KINDS = frozenset({"newCall", "ringing", "answer", "hangup", "recording", "route", "survey"})
+# the keypad survey's digits (按键满意度) and the satisfaction level each stands for
+SURVEY_LEVELS: dict[int, Satisfaction] = {
+    1: Satisfaction.VERY_SATISFIED,
+    2: Satisfaction.SATISFIED,
+    3: Satisfaction.NEUTRAL,
+    4: Satisfaction.DISSATISFIED,
+}
 ABANDON_CAUSES = frozenset({"abandon", "cancel", "caller_hangup"})
 STALE_ORIGINATE_SECONDS = 120  # a click-to-call the PBX said nothing of for this long did not happen
 
@@ -66,6 +82,11 @@ class Incoming:
     extension: str = ""
     cause: str = ""
     recording: str = ""
+    channel: str = ""  # the caller's channel (Asterisk), for the team leader's actions
+    peer_channel: str = ""  # the answering agent's channel
+    flow: str = ""  # route: "working" / "after_hours"
+    priority: int | None = None  # route: the queue priority given
+    digits: str = ""  # survey: the key pressed
     raw: Mapping[str, Any] = field(default_factory=dict)
     dedupe: str = ""
 
@@ -74,7 +95,8 @@ class Incoming:
         if self.dedupe:
             return f"{self.source}:{self.dedupe}"[:200]
         who = self.extension or ",".join(sorted(self.users))
-        return f"{self.source}:{self.call_id}:{self.kind}:{who}:{self.recording or self.cause}"[:200]
+        what = self.recording or self.cause or self.digits or self.flow
+        return f"{self.source}:{self.call_id}:{self.kind}:{who}:{what}"[:200]
 
 
 @dataclass(frozen=True)
@@ -173,6 +195,11 @@ def _describe(event: Incoming) -> dict[str, Any]:
             "extension": event.extension,
             "cause": event.cause,
             "recording": event.recording,
+            "channel": event.channel,
+            "peer_channel": event.peer_channel,
+            "flow": event.flow,
+            "priority": event.priority,
+            "digits": event.digits,
         }.items()
         if v
     }
@@ -199,6 +226,9 @@ def _new_call(call: Call, event: Incoming, at: datetime) -> str:
     if at < call.started_at:
         call.started_at = at
         fields.append("started_at")
+    if event.channel and not call.caller_channel:
+        call.caller_channel = event.channel[:128]
+        fields.append("caller_channel")
     if not call.caller:
         other = call.from_raw if call.direction == Direction.INBOUND else call.to_raw
         call.caller = caller_number(other)
@@ -270,6 +300,15 @@ def _answer(call: Call, event: Incoming, at: datetime) -> str:
     agent = agents[0] if agents else None
     if agent is None and call.agent_id is not None:
         agent = Agent.objects.filter(user_id=call.agent_id).first()
+    channels = []
+    if event.channel and not call.caller_channel:
+        call.caller_channel = event.channel[:128]
+        channels.append("caller_channel")
+    if event.peer_channel and call.agent_channel != event.peer_channel:
+        call.agent_channel = event.peer_channel[:128]
+        channels.append("agent_channel")
+    if channels:
+        _save(call, *channels)
     if agent is not None:
         _set_agent(call, agent)
         if call.direction == Direction.INBOUND:
@@ -336,6 +375,56 @@ def _recording(call: Call, event: Incoming, at: datetime) -> str:
     return ""
 
 
+def _route(call: Call, event: Incoming, at: datetime) -> str:
+    """The routing answer (``hotline.telephony.routing``), then what ``newCall`` does."""
+    fields = []
+    if event.flow and call.flow != event.flow:
+        call.flow = event.flow[:12]
+        fields.append("flow")
+    if event.priority is not None and call.priority != event.priority:
+        call.priority = max(0, event.priority)
+        fields.append("priority")
+    if event.queue and call.queue != event.queue:
+        call.queue = event.queue[:64]
+        fields.append("queue")
+    if fields:
+        _save(call, *fields)
+    return _new_call(call, event, at)
+
+
+def survey_level(digits: str) -> Satisfaction | None:
+    """The satisfaction a keypad answer stands for (``None``: not one of the survey's keys)."""
+    text = digits.strip()
+    return SURVEY_LEVELS.get(int(text)) if text.isdigit() and len(text) == 1 else None
+
+
+def _survey(call: Call, event: Incoming, at: datetime) -> str:
+    level = survey_level(event.digits)
+    if level is None:
+        return "not a survey key"
+    if call.survey_score is not None:
+        return "survey already answered"
+    call.survey_score = int(event.digits.strip())
+    call.survey_at = at
+    _save(call, "survey_score", "survey_at")
+    for ticket_id in CallTicket.objects.filter(call=call).order_by("pk").values_list("ticket_id", flat=True):
+        ticket_record(
+            locked=lock_ticket(ticket_id),
+            kind=EventKind.KEYPAD_SURVEY,
+            actor=None,
+            actor_label=str(_("按键评价")),
+            now=at,
+            comment=str(level.label),
+            payload={
+                "call": call.pk,
+                "call_id": call.call_id,
+                "digit": call.survey_score,
+                "satisfaction": level.value,
+            },
+        )
+    return ""
+
+
 def safe_recording_name(name: str) -> str:
     """A file name under the recordings folder: relative, normalised, never ``..``."""
     name = (name or "").strip().replace("\\", "/")
@@ -349,6 +438,8 @@ def safe_recording_name(name: str) -> str:
 
 
 _FOLD = {
+    "route": _route,
+    "survey": _survey,
     "newCall": _new_call,
     "ringing": _ringing,
     "answer": _answer,

@@ -53,6 +53,7 @@ class EventKind(StrEnum):
     RECALCULATE_DEADLINE = "recalculate_deadline"  # 重新计算时限 (calendar import)
     ANSWER_SCRIPT = "answer_script"  # 规范应答: a response script walked with the caller
     CITE_ARTICLE = "cite_article"  # 引用知识: a knowledge article that answered the matter
+    KEYPAD_SURVEY = "keypad_survey"  # 按键满意度: the caller's keypad answer after the call
 
 
 PACK_ACTIONS: Final = frozenset(ACTIONS)
@@ -66,6 +67,7 @@ RECORDED_KINDS: Final = frozenset(
         EventKind.RECALCULATE_DEADLINE,
         EventKind.ANSWER_SCRIPT,
         EventKind.CITE_ARTICLE,
+        EventKind.KEYPAD_SURVEY,
     }
 )
 
@@ -80,6 +82,7 @@ EVENT_LABELS: Final[dict[str, StrPromise]] = {
     EventKind.RECALCULATE_DEADLINE: pgettext_lazy("action", "重新计算时限"),
     EventKind.ANSWER_SCRIPT: pgettext_lazy("action", "规范应答"),
     EventKind.CITE_ARTICLE: pgettext_lazy("action", "引用知识"),
+    EventKind.KEYPAD_SURVEY: pgettext_lazy("action", "按键满意度"),
 }
 
 

@@ -151,6 +151,13 @@ class CiteArticle(TypedDict, total=False):
     version: int
 
 
+class KeypadSurvey(TypedDict, total=False):
+    call: int  # the Call's pk
+    call_id: str
+    digit: int  # 1 非常满意, 2 满意, 3 一般, 4 不满意
+    satisfaction: str  # tickets.models.Satisfaction
+
+
 PAYLOADS: Final[dict[EventKind, type[Any]]] = {
     EventKind.REGISTER: Register,
     EventKind.ACCEPT: Transition,
@@ -182,6 +189,7 @@ PAYLOADS: Final[dict[EventKind, type[Any]]] = {
     EventKind.RECALCULATE_DEADLINE: Recalculate,
     EventKind.ANSWER_SCRIPT: AnswerScript,
     EventKind.CITE_ARTICLE: CiteArticle,
+    EventKind.KEYPAD_SURVEY: KeypadSurvey,
 }
 PAYLOAD_KEYS: Final[dict[EventKind, frozenset[str]]] = {
     kind: frozenset(shape.__annotations__)
