@@ -9,7 +9,9 @@ CTI API (docs.zammad.org → API → Generic CTI; ``Integration::CtiController``
   ``callId`` (``call_id`` too, as Zammad accepts), ``direction`` (``in`` | ``out``),
   ``from``, ``to``, ``user[]`` (repeated in a form; ``user`` or ``user[]`` as a string or a
   list in JSON), ``queue``, ``cause``, ``answeringNumber``; optional ``eventId`` (not Zammad's:
-  the PBX's own unique id of the event, used to recognise a retry). Other fields are kept
+  the PBX's own unique id of the event, used to recognise a retry). Beside Zammad's events,
+  ``survey`` with ``digits`` (the key the caller pressed in the keypad satisfaction survey,
+  1 非常满意 … 4 不满意) is taken from a PBX that runs the survey itself. Other fields are kept
   with the event, never refused — a call must not be lost over a field the PBX adds.
 - The answer is ``{}``; to a ``newCall`` from a blocked number ``{"action": "reject",
   "reason": "busy"}`` as Zammad answers. A retried POST of the same event answers the same
@@ -45,7 +47,7 @@ from hotline.core.errors import InvalidInput, NotFound
 from hotline.telephony import services
 from hotline.telephony.models import Agent, Direction
 
-EVENTS = frozenset({"newCall", "answer", "hangup"})
+EVENTS = frozenset({"newCall", "answer", "hangup", "survey"})
 # the model's column widths (``Call``, ``CallEvent``)
 LIMITS = {
     "event": 32,
@@ -57,6 +59,7 @@ LIMITS = {
     "cause": 64,
     "answeringNumber": 32,
     "eventId": 64,
+    "digits": 8,
     "user": 150,
 }
 EXTENSION = re.compile(r"[0-9*#]{1,32}")
@@ -162,9 +165,9 @@ def read_event(data: Any) -> services.Incoming:
         raise _invalid("事件须为 JSON 对象或表单", "event")
     event = _scalar(data, "event")
     if not event:
-        raise _invalid("缺少 event(newCall、answer 或 hangup)", "event")
+        raise _invalid("缺少 event(newCall、answer、hangup 或 survey)", "event")
     if event not in EVENTS:
-        raise _invalid(f"不支持的事件 {event}:应为 newCall、answer 或 hangup", "event")
+        raise _invalid(f"不支持的事件 {event}:应为 newCall、answer、hangup 或 survey", "event")
     call_id = _scalar(data, "callId", "call_id")
     if not call_id:
         raise _invalid("缺少 callId", "callId")
@@ -183,6 +186,9 @@ def read_event(data: Any) -> services.Incoming:
     if not extension:
         ours = to_number if direction == Direction.INBOUND else from_number
         extension = ours if _signed_in_at(ours) else ""
+    digits = _scalar(data, "digits")
+    if event == "survey" and not digits:
+        raise _invalid("survey 事件须有 digits(评价按键)", "digits")
     event_id = _scalar(data, "eventId")
     raw = _raw(data)
     return services.Incoming(
@@ -196,6 +202,7 @@ def read_event(data: Any) -> services.Incoming:
         users=tuple(users),
         extension=extension,
         cause=_scalar(data, "cause"),
+        digits=digits if event == "survey" else "",
         raw=raw,
         dedupe=f"{call_id}:{event_id}" if event_id else "",  # the service adds the source
     )
@@ -210,7 +217,7 @@ TOKEN = OpenApiParameter(
     "token", str, OpenApiParameter.PATH, description="HOTLINE_CTI_TOKEN;不符或未配置时 404"
 )
 DOC = (
-    "交换机推送通话事件(兼容 Zammad 通用 CTI 接口):newCall、answer、hangup。"
+    "交换机推送通话事件(兼容 Zammad 通用 CTI 接口):newCall、answer、hangup;另有 survey(按键满意度,digits)。"
     "令牌在地址中,无需登录。应答为 {};拦截号码的 newCall 应答 "
     '{"action": "reject", "reason": "busy"}。重复推送同一事件不会重复记录。'
 )

@@ -40,7 +40,7 @@ from hotline.telephony.models import (
 
 RECORDING_PATH = "/calls/{id}/recording/"  # the web view that streams it (and logs the play)
 # choice sets of their own, named in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]
-CTI_EVENTS = ["newCall", "answer", "hangup"]
+CTI_EVENTS = ["newCall", "answer", "hangup", "survey"]
 NEW_TASK_KINDS = [TaskKind.OUTBOUND.value, TaskKind.VISIT.value]  # what POST callbacks/ adds
 
 
@@ -82,6 +82,9 @@ class CtiEventIn(serializers.Serializer[Any]):
     )
     answeringNumber = serializers.CharField(  # Zammad's name
         required=False, max_length=32, help_text="接听的分机号或座席(answer)"
+    )
+    digits = serializers.CharField(
+        required=False, max_length=8, help_text="survey:满意度评价按键,1 非常满意、2 满意、3 一般、4 不满意"
     )
     eventId = serializers.CharField(  # the same style as Zammad's names
         required=False,

@@ -241,6 +241,17 @@ def test_a_multipart_post_with_a_file_is_kept_without_the_file(pbx, agent):
     assert CallEvent.objects.get().payload["attachment"] == "<InMemoryUploadedFile>"
 
 
+def test_a_keypad_survey_from_the_pbx_lands_on_the_call_once(pbx, agent):
+    _ok(pbx.post(URL, _event("newCall"), format="json"))
+    _ok(pbx.post(URL, _event("answer", answeringNumber="8001"), format="json"))
+    _ok(pbx.post(URL, _event("hangup", cause="normalClearing"), format="json"))
+    assert _ok(pbx.post(URL, _event("survey", digits="1", eventId="s-1"), format="json")) == {}
+    assert _ok(pbx.post(URL, _event("survey", digits="1", eventId="s-1"), format="json")) == {}  # a retry
+    call = Call.objects.get()
+    assert call.survey_score == 1 and call.survey_at is not None
+    assert CallEvent.objects.filter(kind="survey").count() == 1
+
+
 # ---------------------------------------------------------------------------------------
 # the token, the door, bad input
 
@@ -290,6 +301,8 @@ def test_a_signed_in_browser_session_is_not_needed_nor_used(users, agent):
         ({"event": "newCall", "callId": "c1", "direction": "in", "from": ["1", "2"], "to": True}, "to"),
         ({"event": "newCall", "callId": "c1", "direction": "in", "user": [{"name": "x"}]}, "user"),
         ({"event": "newCall", "callId": "c1\x00", "direction": "in"}, "callId"),
+        ({"event": "survey", "callId": "c1", "direction": "in"}, "digits"),
+        ({"event": "survey", "callId": "c1", "direction": "in", "digits": "123456789"}, "digits"),
     ],
 )
 def test_bad_input_is_a_400_problem_and_writes_nothing(pbx, agent, data, field):
