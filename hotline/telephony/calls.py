@@ -36,6 +36,7 @@ from hotline.core.errors import InvalidInput
 from hotline.core.phones import normalise_phone, phone_line
 from hotline.telephony import agents as agent_states
 from hotline.telephony.models import (
+    SURVEY_LEVELS,
     Agent,
     Call,
     CallbackTask,
@@ -55,13 +56,6 @@ from hotline.workflow.services import ticket_record
 logger = logging.getLogger(__name__)
 
 KINDS = frozenset({"newCall", "ringing", "answer", "hangup", "recording", "route", "survey"})
-# the keypad survey's digits (按键满意度) and the satisfaction level each stands for
-SURVEY_LEVELS: dict[int, Satisfaction] = {
-    1: Satisfaction.VERY_SATISFIED,
-    2: Satisfaction.SATISFIED,
-    3: Satisfaction.NEUTRAL,
-    4: Satisfaction.DISSATISFIED,
-}
 ABANDON_CAUSES = frozenset({"abandon", "cancel", "caller_hangup"})
 STALE_ORIGINATE_SECONDS = 120  # a click-to-call the PBX said nothing of for this long did not happen
 

@@ -30,7 +30,15 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from hotline.tickets.models import Ticket
+from hotline.tickets.models import Satisfaction, Ticket
+
+# the keypad survey's keys (按键满意度) and the satisfaction level each stands for
+SURVEY_LEVELS: dict[int, Satisfaction] = {
+    1: Satisfaction.VERY_SATISFIED,
+    2: Satisfaction.SATISFIED,
+    3: Satisfaction.NEUTRAL,
+    4: Satisfaction.DISSATISFIED,
+}
 
 
 class Direction(models.TextChoices):
@@ -108,6 +116,16 @@ class Call(models.Model):
 
     def __str__(self) -> str:
         return f"{self.call_id} {self.from_raw}→{self.to_raw}"
+
+    @property
+    def survey_label(self) -> str:
+        """The keypad survey's answer in words (empty: none)."""
+        level = SURVEY_LEVELS.get(self.survey_score or 0)
+        return str(level.label) if level is not None else ""
+
+    @property
+    def flow_label(self) -> str:
+        return {"working": str(_("上班流程")), "after_hours": str(_("下班流程"))}.get(self.flow, self.flow)
 
 
 class CallEvent(models.Model):

@@ -174,3 +174,18 @@ def test_a_recording_outside_the_folder_or_missing_is_not_found(
         assert client.get(f"/calls/{call.pk}/recording/").status_code == 404, name
     assert not RecordingPlay.objects.exists()
     assert not CallTicket.objects.exists()
+
+
+def test_the_detail_and_the_ticket_show_the_keypad_survey(
+    agents: dict[str, Agent], users: dict[str, Any]
+) -> None:
+    call = answered_call("c-s", agents["one"], "13911110001")
+    ticket = register(users["agent"])
+    services.link_ticket(call=call, ticket=ticket, relation="registered", by=users["agent"])
+    client = logged_in(users["agent"])
+    assert '<dd class="col-sm-4" id="call-survey">—</dd>' in client.get(f"/calls/{call.pk}/").content.decode()
+    event("c-s", "survey", digits="4")
+    html = client.get(f"/calls/{call.pk}/").content.decode()
+    assert "不满意(按键 4)" in html
+    page = client.get(f"/tickets/{ticket.number}/").content.decode()
+    assert "按键满意度" in page and "不满意" in page
