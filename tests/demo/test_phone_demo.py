@@ -9,7 +9,7 @@ import pytest
 
 from hotline.demo.phone import seed_phone
 from hotline.telephony import services
-from hotline.telephony.models import Agent, Call, CallbackTask, CallOutcome, Push
+from hotline.telephony.models import Agent, Call, CallbackTask, CallOutcome, HotlineNumber, Push
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +24,11 @@ def test_the_demo_phone_is_seeded_once_through_the_core(users: dict[str, Any]) -
     assert CallbackTask.objects.count() == unanswered
     assert Call.objects.filter(outcome=CallOutcome.ANSWERED, agent__isnull=False).count() == 30 - unanswered
     assert not Push.objects.exists()
+    surveyed = Call.objects.filter(survey_score__isnull=False)
+    assert surveyed.exists() and not surveyed.exclude(outcome=CallOutcome.ANSWERED).exists()
+    number = HotlineNumber.objects.get(number="12345")
+    assert number.working_menu is not None and number.after_hours_menu is not None
+    assert number.working_menu.options.filter(action="progress").exists()
     agent = services.agent_sign_in(user=users["agent"], staff_no="1001", extension="8001", password=PASSWORD)
     assert agent.state == "ready" and set(agent.groups.values_list("code", flat=True)) == {
         "hotline",
