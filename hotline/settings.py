@@ -245,6 +245,12 @@ HOTLINE_RECORDINGS_DIR = os.environ.get("HOTLINE_RECORDINGS_DIR", str(HOTLINE_HO
 HOTLINE_WRAPUP_SECONDS = int(os.environ.get("HOTLINE_WRAPUP_SECONDS", "30"))
 # A missed or abandoned call becomes a callback task due this many hours later.
 HOTLINE_CALLBACK_HOURS = int(os.environ.get("HOTLINE_CALLBACK_HOURS", "2"))
+# 自动外呼: at most this many tasks dialled at once (one team leader's click).
+HOTLINE_AUTODIAL_MAX = int(os.environ.get("HOTLINE_AUTODIAL_MAX", "10"))
+# FastAGI (`hotline telephony agi`): routing and the voice menu answered to Asterisk. The
+# default listens on loopback only; open it to the Asterisk host alone (AGI has no login).
+HOTLINE_AGI_HOST = os.environ.get("HOTLINE_AGI_HOST", "127.0.0.1")
+HOTLINE_AGI_PORT = int(os.environ.get("HOTLINE_AGI_PORT", "4573"))
 
 # --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {

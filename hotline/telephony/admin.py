@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from hotline.telephony import admin_routing  # noqa: F401  routing and voice menus
 from hotline.telephony.models import (
     Agent,
     AgentStateLog,

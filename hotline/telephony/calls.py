@@ -344,7 +344,9 @@ def _hangup(call: Call, event: Incoming, at: datetime) -> str:
                 payload={"call": call.pk, "status": "ended"},
                 created_at=at,
             )
-    if call.outcome in (CallOutcome.MISSED, CallOutcome.ABANDONED) and call.caller:
+    left_message = CallbackTask.objects.filter(call=call, kind=TaskKind.MESSAGE).exists()
+    if call.outcome in (CallOutcome.MISSED, CallOutcome.ABANDONED) and call.caller and not left_message:
+        # (a caller who left a message after hours has its message task: not a second one)
         CallbackTask.objects.get_or_create(
             call=call,
             kind=TaskKind.MISSED,
