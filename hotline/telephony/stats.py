@@ -127,9 +127,12 @@ def figures(calls: QuerySet[Call]) -> Figures:
     return from_row(calls.order_by().aggregate(**AGGREGATES))
 
 
-def figures_by(calls: QuerySet[Call], *group: Any) -> list[tuple[dict[str, Any], Figures]]:
-    """The measures per group: ``group`` are field names or ``name=expression`` pairs passed
-    to ``values()`` (e.g. ``day=TruncDate("started_at")``); one query, ordered by the group."""
-    names = [g for g in group if isinstance(g, str)]
-    rows = calls.order_by().values(*names).annotate(**AGGREGATES).order_by(*names)
+def figures_by(
+    calls: QuerySet[Call], *fields: str, **expressions: Any
+) -> list[tuple[dict[str, Any], Figures]]:
+    """The measures per group: ``fields`` are field names, ``expressions`` named expressions,
+    both passed to ``values()`` (e.g. ``day=TruncDate("started_at", tzinfo=…)``); one query,
+    ordered by the group (fields first, then the expressions, as given)."""
+    names = [*fields, *expressions]
+    rows = calls.order_by().values(*fields, **expressions).annotate(**AGGREGATES).order_by(*names)
     return [({n: row[n] for n in names}, from_row(row)) for row in rows]

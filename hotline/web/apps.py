@@ -7,4 +7,4 @@ class WebConfig(AppConfig):
     verbose_name = "工作台"
 
     def ready(self) -> None:
-        from hotline.web import exports, exports_calls  # noqa: F401  # register the worklist and call-log export sources
+        from hotline.web import exports, exports_call_stats, exports_calls  # noqa: F401  # register the export sources
