@@ -19,6 +19,7 @@ urlpatterns = [
     path("v1/public/submissions/<str:number>/", views.PublicStatusView.as_view(), name="public-status"),
     path("v1/", include(router.urls)),
     path("v1/", include("hotline.api.urls_calls")),  # cti/<token>, calls/, agents/me/, callbacks/
+    path("v1/", include("hotline.api.urls_floor")),  # floor/wallboard/, floor/agents/<id>/actions/, …
     path("v1/kb/", include("hotline.api.urls_kb")),
     path("v1/search/", include("hotline.api.urls_search")),
     path("v1/stats/", include("hotline.api.urls_stats")),

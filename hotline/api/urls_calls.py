@@ -4,7 +4,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from hotline.api import calls, cti
+from hotline.api import call_control, calls, cti
 
 router = SimpleRouter(trailing_slash=True)
 router.register("calls", calls.CallViewSet, basename="call")
@@ -18,5 +18,6 @@ urlpatterns = [
     path("agents/me/state/", calls.AgentStateView.as_view(), name="agent-state"),
     path("agents/me/sign-in/", calls.AgentSignInView.as_view(), name="agent-sign-in"),
     path("agents/me/sign-out/", calls.AgentSignOutView.as_view(), name="agent-sign-out"),
+    *call_control.urlpatterns,  # transfer, invite, hold, resume, pickup, ringing, autodial
     *router.urls,
 ]

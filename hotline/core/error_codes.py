@@ -155,6 +155,7 @@ ERROR_CODES: Final[frozenset[str]] = frozenset(
         "blocklist_not_found",
         "extension_forbidden",
         "no_intake_role",
+        "password_incorrect",  # 修改密码: the old password is wrong (a form field's error)
         "result_required",
         "spot_close_unavailable",
         "ticket_moved_away",
@@ -229,5 +230,27 @@ ERROR_CODES: Final[frozenset[str]] = frozenset(
         "callback_visit_on_ticket",
         "cti_event_invalid",
         "recording_not_found",
+        # telephony: the floor (team leader's actions, the wallboard, the keypad survey)
+        "agent_no_live_call",
+        "agent_on_call",
+        "call_no_channel",
+        "call_not_live",
+        "floor_forbidden",
+        "leader_not_signed_in",
+        "pbx_not_configured",
+        "supervisor_self",
+        "survey_already_offered",
+        # telephony: the agent's call control (transfer, three-way, hold, pickup, auto-dial)
+        "autodial_task_kind",  # only open outbound and missed-call tasks are auto-dialled
+        "autodial_too_many",
+        "call_held",
+        "call_in_conference",
+        "call_not_held",
+        "call_not_ringing",
+        "call_not_yours",
+        "external_calls_forbidden",  # 转接/邀请外线 is a permission (Agent.external_calls)
+        "transfer_queue_invalid",
+        "transfer_target_invalid",
+        "transfer_target_unavailable",
     }
 )

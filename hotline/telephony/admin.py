@@ -37,8 +37,18 @@ class AgentAdmin(_Admin):
     """Staff numbers are given here; the state, extension and session are the agent's own
     (signed in and changed on the workbench), shown read-only."""
 
-    list_display = ("staff_no", "user", "extension", "state", "state_since")
-    fields = ("user", "staff_no", "groups", "extension", "state", "state_since", "wrapup_until", "last_seen")
+    list_display = ("staff_no", "user", "extension", "state", "state_since", "external_calls")
+    fields = (
+        "user",
+        "staff_no",
+        "groups",
+        "external_calls",  # 转接/邀请外线: off by default (000 L48 item 8.3)
+        "extension",
+        "state",
+        "state_since",
+        "wrapup_until",
+        "last_seen",
+    )
     readonly_fields = ("extension", "state", "state_since", "wrapup_until", "last_seen")
     filter_horizontal = ("groups",)
     autocomplete_fields = ("user",)

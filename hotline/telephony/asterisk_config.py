@@ -7,7 +7,10 @@
   reached never drops a call —, ask ``route``, go to the flow), ``hotline-flow`` (menu,
   queue with ``QUEUE_PRIO`` and the agent to ring first, transfer, message, progress,
   survey), ``hotline-survey`` (exten ``s``: where the agent's "send to survey" redirects the
-  caller) and ``hotline-answered`` (Dial's ``U()`` on a directly rung agent's channel);
+  caller), ``hotline-answered`` (Dial's ``U()`` on a directly rung agent's channel), and the
+  agent's call control (``telephony.control``): ``hotline-queue`` and ``hotline-autodial``
+  (one extension per queue: a transferred or auto-dialled caller joins it),
+  ``hotline-conference`` (``call<pk>`` rooms: ConfBridge for three-way calls);
 - ``queues_hotline.conf``: one queue per active skill group;
 - ``sounds/hotline/<name>.wav``: the uploaded prompts.
 
@@ -22,6 +25,7 @@ from dataclasses import dataclass, field
 
 from hotline.telephony.agi.scripts import PROMPTS
 from hotline.telephony.models import HotlineNumber, IvrPrompt, SkillGroup
+from hotline.telephony.pbx import AUTODIAL_CONTEXT, CONFERENCE_CONTEXT, QUEUE_CONTEXT
 from hotline.telephony.routing import queue_of
 
 AGENT_RING_SECONDS = 20  # the agent rung first; then the queue
@@ -104,6 +108,40 @@ def _flow(agi: str, outbound_context: str) -> list[str]:
     ]
 
 
+def _control() -> list[str]:
+    """转队列 and 自动外呼 (one literal extension per queue: a queue name may hold ``-``,
+    which a pattern would read as a range) and the three-way rooms (``pbx.conference_room``)."""
+    transfer = [f"[{QUEUE_CONTEXT}]"]
+    autodial = [f"[{AUTODIAL_CONTEXT}]"]
+    for group in SkillGroup.objects.filter(active=True).order_by("code"):
+        if not _NAME.match(group.queue):
+            continue
+        transfer += [
+            f"exten => {group.queue},1,Set(HOTLINE_QUEUE={group.queue})",
+            " same => n,Set(HOTLINE_AGENT=)",  # not the first agent again
+            " same => n,Goto(hotline-flow,queue,1)",
+        ]
+        autodial += [
+            f"exten => {group.queue},1,Set(HOTLINE_CALL=${{CHANNEL(linkedid)}})",
+            f" same => n,Set(HOTLINE_QUEUE={group.queue})",
+            " same => n,Set(HOTLINE_PRIORITY=0)",
+            " same => n,Goto(hotline-flow,queue,1)",  # the task's owner (HOTLINE_AGENT) first
+        ]
+    return [
+        "; 座席转队列:AMI Redirect 来电通道到 hotline-queue,<队列>,1",
+        *transfer,
+        "",
+        "; 自动外呼:接通的外呼进入队列(任务负责人优先)",
+        *autodial,
+        "",
+        "; 三方通话:来电与座席(Redirect)、第三方(Originate)进入同一会议室",
+        f"[{CONFERENCE_CONTEXT}]",
+        "exten => _call.,1,Answer()",
+        " same => n,ConfBridge(${EXTEN})",
+        " same => n,Hangup()",
+    ]
+
+
 def _queues() -> list[str]:
     lines: list[str] = []
     for group in SkillGroup.objects.filter(active=True).order_by("code"):
@@ -129,7 +167,7 @@ def render(*, agi_host: str, agi_port: int, outbound_context: str) -> Fragments:
     agi = f"agi://{agi_host}:{agi_port}"
     fragments = Fragments()
     fragments.files["extensions_hotline.conf"] = (
-        HEADER + "\n".join([*_numbers(agi), "", *_flow(agi, outbound_context)]) + "\n"
+        HEADER + "\n".join([*_numbers(agi), "", *_flow(agi, outbound_context), "", *_control()]) + "\n"
     )
     fragments.files["queues_hotline.conf"] = HEADER + "\n".join(_queues()) + "\n"
     names = set()

@@ -42,6 +42,7 @@ from hotline.telephony.models import (
     CallbackTask,
     CallEvent,
     CallOutcome,
+    CallRing,
     CallStatus,
     CallTicket,
     Direction,
@@ -276,6 +277,7 @@ def _ringing(call: Call, event: Incoming, at: datetime) -> str:
     if not agents:
         return "no agent at that extension"
     for agent in agents:
+        CallRing.objects.get_or_create(call=call, user_id=agent.user_id, defaults={"at": at})
         _pop(call, agent, at)
     return ""
 

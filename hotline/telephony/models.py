@@ -128,6 +128,25 @@ class Call(models.Model):
         return {"working": str(_("上班流程")), "after_hours": str(_("下班流程"))}.get(self.flow, self.flow)
 
 
+class CallRing(models.Model):
+    """An agent a call rang at (振铃): an agent's own missed calls (000 L48 item 11) are the
+    calls that rang at them and that nobody — or somebody else — answered."""
+
+    call = models.ForeignKey(Call, verbose_name="通话", on_delete=models.CASCADE, related_name="rings")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="座席", on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField("振铃时间")
+
+    class Meta:
+        verbose_name = "振铃记录"
+        verbose_name_plural = "振铃记录"
+        constraints: ClassVar = [models.UniqueConstraint(fields=["user", "call"], name="callring_once")]
+
+    def __str__(self) -> str:
+        return f"{self.call_id} → {self.user_id}"
+
+
 class CallEvent(models.Model):
     """One event as received; ``dedupe`` makes a replayed or retried event a no-op."""
 
@@ -220,6 +239,8 @@ class Agent(models.Model):
     groups = models.ManyToManyField(SkillGroup, verbose_name="技能组", blank=True, related_name="agents")
     session_key = models.CharField("会话", max_length=64, blank=True)  # the browser session signed in
     last_seen = models.DateTimeField("最近在线", null=True, blank=True)  # the event stream's heartbeat
+    # 转接/邀请外线 (000 L48 item 8.3): a permission, off by default; set in the admin
+    external_calls = models.BooleanField("允许转接/邀请外线", default=False)
 
     class Meta:
         verbose_name = "座席"

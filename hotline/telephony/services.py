@@ -41,6 +41,7 @@ from hotline.telephony.models import (
     CallbackAttempt,
     CallbackTask,
     CallOutcome,
+    CallRing,
     CallTicket,
     Direction,
     Push,
@@ -104,12 +105,14 @@ def _uid(user: AnyUser) -> int:
 
 
 def calls_visible_to(user: AnyUser) -> QuerySet[Call]:
-    """An agent sees their own calls; a supervisor (班长, administrator) the centre's."""
+    """An agent sees their own calls — answered or made by them, or rung at them (their
+    missed calls, 000 L48 item 11); a supervisor (班长, administrator) the centre's."""
     if not user.is_authenticated:
         return Call.objects.none()
     if may_supervise(user):
         return Call.objects.all()
-    return Call.objects.filter(agent_id=user.pk)
+    rung = CallRing.objects.filter(user_id=user.pk).values("call_id")
+    return Call.objects.filter(Q(agent_id=user.pk) | Q(pk__in=rung))
 
 
 def call_for(user: AnyUser, pk: int | str) -> Call:

@@ -155,6 +155,8 @@ def phone_pages(user: AnyUser) -> list[str]:
     pages = ["agent"] if Role.AGENT in roles else []
     if roles & PHONE_ROLES:
         pages += ["calls", "call-tasks"]
+    if roles & {Role.TEAM_LEADER, Role.ADMIN}:  # telephony.agents.may_supervise
+        pages.append("floor")  # 班长席 and 大屏 (issue 13)
     return pages
 
 

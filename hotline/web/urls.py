@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from hotline.web.views import calls, phone
+from hotline.web.views import call_control, calls, phone
 
 app_name = "web"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("hotline.web.urls_reports")),  # 报表中心
     path("", include("hotline.web.urls_exports")),  # 导出
     path("", include("hotline.web.urls_assessment")),  # 考核
+    path("", include("hotline.web.urls_floor")),  # 班长席, 大屏, 转满意度评价 (issue 13)
     # the phone (issue 12): 座席, the event stream and the screen pop, 通话记录, 回呼/外呼任务
     path("agent/", phone.agent, name="agent"),
     path("agent/bar/", phone.agent_bar, name="agent-bar"),
@@ -22,9 +23,12 @@ urlpatterns = [
     path("agent/groups/<int:pk>/<str:action>/", phone.agent_group, name="agent-group"),
     path("agent/sign-out/", phone.agent_sign_out, name="agent-sign-out"),
     path("agent/events/", phone.agent_events, name="agent-events"),
+    path("agent/control/", call_control.control_panel, name="call-control"),  # 转接、三方、保持、抢接
+    path("agent/control/<int:pk>/<str:action>/", call_control.control_action, name="call-control-act"),
     path("calls/", calls.call_list, name="calls"),
     path("calls/tasks/", calls.task_list, name="call-tasks"),
     path("calls/tasks/new/", calls.task_new, name="call-task-new"),
+    path("calls/tasks/autodial/", call_control.task_autodial, name="call-task-autodial"),  # 自动外呼
     path("calls/tasks/<int:pk>/", calls.task_detail, name="call-task"),
     path("calls/tasks/<int:pk>/dial/", calls.task_dial, name="call-task-dial"),
     path("calls/dial/<str:number>/", calls.ticket_dial, name="call-ticket-dial"),

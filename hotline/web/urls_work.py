@@ -2,12 +2,14 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from hotline.web.views import work
+from hotline.web.views import account, work
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("favicon.ico", work.favicon, name="favicon"),
     path("login/", work.LoginView.as_view(), name="login"),
     path("logout/", work.LogoutView.as_view(), name="logout"),
+    path("account/password/", account.PasswordChangeView.as_view(), name="password-change"),  # 修改密码
+    path("account/password/done/", account.PasswordChangeDoneView.as_view(), name="password-change-done"),
     path("", work.home, name="home"),
     path("work/", work.worklist, name="worklist"),
     path("work/sign/", work.bulk_sign, name="bulk_sign"),

@@ -112,10 +112,12 @@ class Watch:
         self.bad_responses.clear()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright_instance() -> Iterator[Playwright]:
     # Playwright's sync API keeps an asyncio loop running in this thread, so Django's
     # async-unsafe guard would refuse the ORM calls the tests make between browser steps.
+    # Per module, not per session: while it runs, no later test in this worker process
+    # could use asyncio.run or async_to_sync (the AMI and AGI tests do).
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
@@ -128,7 +130,7 @@ def playwright_instance() -> Iterator[Playwright]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
     yield browser

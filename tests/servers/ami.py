@@ -25,7 +25,8 @@ fixtures (Login, Logoff, Ping, QueueAdd):
   ActionID, then ``CoreShowChannelsComplete`` with ``EventList: Complete`` / ``ListItems``;
 - Getvar (channel variables set by VarSet or a scenario hint), QueueAdd / QueueRemove /
   QueuePause (membership kept, Asterisk's messages), Originate (``Originate successfully
-  queued``), Redirect, Hangup (the channel's Hangup event follows), MixMonitor.
+  queued``), Redirect, Park (res_parking's answers), Hangup (the channel's Hangup event
+  follows), MixMonitor.
 
 Every action received is recorded (``actions``), so tests assert what was sent.
 ``drop()`` closes every connection; ``refuse()`` also stops listening (a PBX down) and
@@ -495,6 +496,18 @@ class AmiServer:
             await answer("Error", "Channel specified does not exist")
         else:
             await answer("Success", "Redirect successful")
+
+    async def _action_park(self, session: _Session, fields: dict[str, Any], answer: Any, head: Any) -> None:
+        """res_parking's manager_park: the channel must exist; TimeoutChannel is only a name."""
+        name = _get(fields, "Channel")
+        channel = self._channel_named(name) if name else None
+        if not name:
+            await answer("Error", "Channel not specified")
+        elif channel is None:
+            await answer("Error", f"Channel does not exist: {name}")
+        else:
+            channel.application = "Park"
+            await answer("Success", "Park successful")
 
     async def _action_mixmonitor(
         self, session: _Session, fields: dict[str, Any], answer: Any, head: Any

@@ -163,3 +163,99 @@ def test_blocks_parse_case_insensitively_and_keep_chinese() -> None:
     assert format_block({"Action": "Originate", "Variable": ["A=1", "B=2"], "CallerID": "x\r\ny"}) == (
         b"Action: Originate\r\nVariable: A=1\r\nVariable: B=2\r\nCallerID: x  y\r\n\r\n"
     )
+
+
+def test_the_callers_and_the_agents_channels_are_named_for_the_team_leader() -> None:
+    """QueueCallerJoin and AgentConnect name the caller's channel (Channel); AgentConnect
+    names the agent's (DestChannel); a ring names no agent channel (nobody answered yet)."""
+    call = QueueCall(linkedid="1714546800.12", start=START)
+    events = call.arrive(0) + call.ring("1001", "A001", 5) + call.connect(12)
+    new, ring, answer = [m for m in (map_event(e) for e in _stamped(events)) if m is not None]
+    assert call.channel == "PJSIP/trunk-0000000c"
+    assert (new.channel, new.peer_channel) == (call.channel, "")
+    assert (ring.channel, ring.peer_channel) == (call.channel, "")
+    assert (answer.channel, answer.peer_channel) == (call.channel, "PJSIP/1001-0000000d")
+
+
+def test_a_click_to_calls_agent_channel_is_the_originated_one() -> None:
+    out = OutboundCall(call_id="hotline-chan", extension="1001", number="13800138000", start=START)
+    (answer,) = [m for m in (map_event(e) for e in _stamped(out.dial(4) + out.answered(9))) if m is not None]
+    assert (answer.kind, answer.channel, answer.peer_channel) == (
+        "answer",
+        "PJSIP/trunk-0000001b",  # the number called: the other party, the call's "caller"
+        "PJSIP/1001-0000001a",
+    )
+
+
+def test_a_team_leaders_chanspy_channel_is_no_call() -> None:
+    """pbx.spy originates with ChannelId hotline-spy-…: its own Linkedid; nothing maps."""
+    spy = {
+        "Channel": "PJSIP/8001-00000042",
+        "Uniqueid": "hotline-spy-0f",
+        "Linkedid": "hotline-spy-0f",
+        "Context": "from-internal",
+        "Timestamp": f"{START:.6f}",
+    }
+    for name in ("Newchannel", "Hangup", "DialEnd", "VarSet"):
+        assert map_event({"Event": name, "DialStatus": "ANSWER", **spy}) is None
+
+
+@pytest.mark.django_db
+def test_the_fold_keeps_both_channels_on_the_call(users: dict[str, object]) -> None:
+    from hotline.telephony.calls import apply_event
+    from hotline.telephony.models import Agent, Call
+
+    Agent.objects.create(user=users["agent"], staff_no="A001", extension="1001")
+    call = QueueCall(linkedid="1714546800.13", start=START)
+    for event in _stamped(call.arrive(0) + call.ring("1001", "A001", 5) + call.connect(12)):
+        mapped = map_event(event)
+        if mapped is not None:
+            apply_event(mapped)
+    row = Call.objects.get(call_id="1714546800.13")
+    assert (row.status, row.caller_channel, row.agent_channel) == (
+        "answered",
+        "PJSIP/trunk-0000000d",
+        "PJSIP/1001-0000000e",
+    )
+
+
+@pytest.mark.django_db
+def test_an_inbound_call_answered_through_dial_moves_to_that_agent(users: dict[str, object]) -> None:
+    """A pickup, a transfer or the own agent rung first: the caller's channel dials the agent,
+    and DialEnd ANSWER names the agent who has the caller now."""
+    from hotline.telephony.calls import apply_event
+    from hotline.telephony.models import Agent, Call
+
+    Agent.objects.create(user=users["agent"], staff_no="A001", extension="1001", state="ready")
+    Agent.objects.create(user=users["handler"], staff_no="A002", extension="1002", state="ready")
+    call = QueueCall(linkedid="1714546800.21", start=START)
+    for event in _stamped(call.arrive(0) + call.ring("1001", "A001", 5) + call.connect(12)):
+        mapped = map_event(event)
+        if mapped is not None:
+            apply_event(mapped)
+    dial_end = {
+        "Event": "DialEnd",
+        "DialStatus": "ANSWER",
+        "Channel": "PJSIP/trunk-00000021",
+        "Uniqueid": "1714546800.21",
+        "Linkedid": "1714546800.21",
+        "DestChannel": "PJSIP/1002-00000031",
+        "DestUniqueid": "1714546800.31",
+        "Timestamp": f"{START + 40:.6f}",
+    }
+    mapped = map_event(dial_end)
+    assert mapped is not None and (mapped.kind, mapped.extension, mapped.peer_channel) == (
+        "answer",
+        "1002",
+        "PJSIP/1002-00000031",
+    )
+    apply_event(mapped)
+    row = Call.objects.get(call_id="1714546800.21")
+    assert (row.agent_id, row.extension, row.agent_channel) == (
+        users["handler"].pk,
+        "1002",
+        "PJSIP/1002-00000031",
+    )
+    # a dial that was not answered, or a leg another channel dialled, is nothing
+    assert map_event({**dial_end, "DialStatus": "NOANSWER"}) is None
+    assert map_event({**dial_end, "Uniqueid": "1714546800.40"}) is None

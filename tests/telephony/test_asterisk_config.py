@@ -74,6 +74,14 @@ def test_the_fragments_route_every_number_through_agi(tmp_path: Path, admin_clie
     for script in ("menu", "message", "progress", "answered"):
         assert f"AGI({agi}/{script}," in extensions
 
+    # the agent's call control: transfer to a queue, auto-dial, three-way rooms
+    control = extensions.split("[hotline-queue]\n", 1)[1]
+    assert control.startswith("exten => consult,1,Set(HOTLINE_QUEUE=consult)")
+    assert "exten => old," not in control
+    autodial = extensions.split("[hotline-autodial]\n", 1)[1]
+    assert "exten => hotline,1,Set(HOTLINE_CALL=${CHANNEL(linkedid)})" in autodial
+    assert "[hotline-conference]\nexten => _call.,1,Answer()\n same => n,ConfBridge(${EXTEN})" in extensions
+
     queues = (tmp_path / "queues_hotline.conf").read_text()
     assert "[hotline]" in queues and "[consult]" in queues and "[old]" not in queues
     assert (tmp_path / "sounds/hotline/welcome.wav").read_bytes() == wav()

@@ -14,6 +14,7 @@ from hotline.telephony.models import (
     Agent,
     Call,
     CallbackTask,
+    CallRing,
     CallTicket,
     Direction,
     Questionnaire,
@@ -177,3 +178,20 @@ def test_calls_are_scoped(users: dict[str, Any], agent: Agent) -> None:
     assert list(services.calls_visible_to(users["agent"]).values_list("call_id", flat=True)) == ["s1"]
     assert services.calls_visible_to(users["teamlead"]).count() == 2
     assert not services.calls_visible_to(users["handler"]).exists()
+
+
+def test_an_agent_sees_the_calls_that_rang_at_them_and_were_lost(users: dict[str, Any], agent: Agent) -> None:
+    """000 L48 item 11: 坐席可查看本坐席没有接通流失的来电记录."""
+    services.apply_event(Incoming(source="http", kind="newCall", call_id="m1", from_number="13812345678"))
+    services.apply_event(Incoming(source="http", kind="ringing", call_id="m1", extension="8001"))
+    services.apply_event(Incoming(source="http", kind="hangup", call_id="m1", cause="cancel"))
+    services.apply_event(Incoming(source="http", kind="newCall", call_id="m2", from_number="13812345679"))
+    mine = services.calls_visible_to(users["agent"])
+    assert list(mine.values_list("call_id", "outcome")) == [("m1", "abandoned")]
+    assert services.call_for(users["agent"], mine.get().pk).call_id == "m1"
+    assert not services.calls_visible_to(users["handler"]).exists()
+    # a replayed ring records the ring once
+    services.apply_event(
+        Incoming(source="http", kind="ringing", call_id="m1", extension="8001", dedupe="again")
+    )
+    assert CallRing.objects.filter(call__call_id="m1").count() == 1

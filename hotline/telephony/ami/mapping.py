@@ -9,11 +9,16 @@ AMI event              kind       notes
 =====================  =========  ==========================================================
 Newchannel             newCall    only a call's first channel in one of the inbound
                                   contexts named by the listener (off by default)
-QueueCallerJoin        newCall    from CallerIDNum, to Exten, Queue
+QueueCallerJoin        newCall    from CallerIDNum, to Exten, Queue; the caller's Channel
 AgentCalled            ringing    extension from Interface (``PJSIP/1001`` → 1001), the
                                   member name (the agent's staff number) as the user
-AgentConnect           answer     same fields
-DialEnd (ANSWER)       answer     click-to-call only: the number dialled answered
+AgentConnect           answer     same fields; Channel (the caller's) and DestChannel (the
+                                  agent's): the team leader's monitor, intercept, hang-up
+DialEnd (ANSWER)       answer     click-to-call: the number dialled answered; the agent's
+                                  channel is Channel, the called party's DestChannel. An
+                                  inbound call: an agent answered a Dial of the caller's
+                                  channel (own agent first, a transfer, a pickup, a resume
+                                  from hold): the agent at DestChannel's extension
 Hangup                 hangup     only the Linkedid's own channel; cause = Cause-txt
 QueueCallerAbandon     hangup     cause ``abandon`` (the caller gave up waiting)
 VarSet                 recording  Variable MIXMONITOR_FILENAME; the file name is made
@@ -21,6 +26,9 @@ VarSet                 recording  Variable MIXMONITOR_FILENAME; the file name is
 MixMonitorStart        recording  carries no file name: the listener asks ``Getvar
                                   MIXMONITOR_FILENAME`` and calls ``recording_event``
 =====================  =========  ==========================================================
+
+A channel Hotline originates for a team leader's monitor, whisper or barge (``ChanSpy``,
+``pbx.spy``: its ChannelId starts ``hotline-spy-``) is no call: its events map to ``None``.
 
 Everything else (AgentRingNoAnswer, AgentComplete, QueueCallerLeave, BridgeEnter, the
 agent channel's Hangup …) maps to ``None``: the fold needs nothing from it.
@@ -41,6 +49,7 @@ from datetime import UTC, datetime
 
 from hotline.telephony.ami.client import Message
 from hotline.telephony.calls import Incoming
+from hotline.telephony.pbx import SPY_PREFIX  # a team leader's ChanSpy channel: no call
 
 SOURCE = "ami"
 ABANDON = "abandon"
@@ -118,6 +127,8 @@ def _base(
     extension: str = "",
     cause: str = "",
     recording: str = "",
+    channel: str = "",
+    peer_channel: str = "",
 ) -> Incoming:
     linkedid = str(event.get("Linkedid"))
     return Incoming(
@@ -133,12 +144,16 @@ def _base(
         extension=extension,
         cause=cause,
         recording=recording,
+        channel=channel,
+        peer_channel=peer_channel,
         raw=event.as_dict(),
         dedupe=dedupe[:190],
     )
 
 
 def _agent_event(event: Message, kind: str) -> Incoming:
+    """AgentCalled / AgentConnect: ``Channel`` is the caller's, ``DestChannel`` the member's
+    (named as the answering agent's channel only once it answers)."""
     interface = str(event.get("Interface")) or str(event.get("DestChannel"))
     other = str(event.get("DestUniqueid")) or interface
     return _base(
@@ -149,6 +164,8 @@ def _agent_event(event: Message, kind: str) -> Incoming:
         queue=str(event.get("Queue")),
         extension=extension_of(interface),
         users=_users(event),
+        channel=str(event.get("Channel")),
+        peer_channel=str(event.get("DestChannel")) if kind == "answer" else "",
     )
 
 
@@ -158,7 +175,7 @@ def map_event(raw: Mapping[str, str], options: Options = DEFAULT) -> Incoming | 
     name = event.event
     linkedid = str(event.get("Linkedid"))
     uniqueid = str(event.get("Uniqueid"))
-    if not name or not linkedid:
+    if not name or not linkedid or linkedid.startswith(SPY_PREFIX):
         return None
     first_channel = uniqueid == linkedid
     if name == "QueueCallerJoin":
@@ -169,6 +186,7 @@ def map_event(raw: Mapping[str, str], options: Options = DEFAULT) -> Incoming | 
             from_number=_number(str(event.get("CallerIDNum"))),
             to_number=_number(str(event.get("Exten"))),
             queue=str(event.get("Queue")),
+            channel=str(event.get("Channel")),
         )
     if name == "Newchannel":
         if not (first_channel and event.get("Context") in options.inbound_contexts):
@@ -181,19 +199,36 @@ def map_event(raw: Mapping[str, str], options: Options = DEFAULT) -> Incoming | 
             f"{uniqueid}:{name}",
             from_number=_number(str(event.get("CallerIDNum"))),
             to_number=_number(str(event.get("Exten"))),
+            channel=str(event.get("Channel")),
         )
     if name == "AgentCalled":
         return _agent_event(event, "ringing")
     if name == "AgentConnect":
         return _agent_event(event, "answer")
     if name == "DialEnd":
-        if not linkedid.startswith(OUTBOUND_PREFIX) or event.get("DialStatus") != "ANSWER":
+        if event.get("DialStatus") != "ANSWER":
             return None
+        if not linkedid.startswith(OUTBOUND_PREFIX):
+            if not first_channel:  # a leg the call's own channel did not dial
+                return None
+            destination = str(event.get("DestChannel"))
+            return _base(
+                event,
+                "answer",
+                f"{uniqueid}:{name}:{event.get('DestUniqueid')}",
+                extension=extension_of(destination),
+                channel=str(event.get("Channel")),
+                peer_channel=destination,
+            )
         return _base(
             event,
             "answer",
             f"{uniqueid}:{name}:{event.get('DestUniqueid')}",
             extension=extension_of(str(event.get("Channel"))),
+            # the called party is the call's "caller" (its number is the call's), the
+            # originated channel the agent's
+            channel=str(event.get("DestChannel")),
+            peer_channel=str(event.get("Channel")),
         )
     if name == "QueueCallerAbandon":
         return _base(event, "hangup", f"{uniqueid}:{name}:{event.get('Queue')}", cause=ABANDON)

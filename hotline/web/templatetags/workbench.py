@@ -27,6 +27,7 @@ PAGE_LABELS = {
     "agent": _("座席"),
     "calls": _("通话记录"),
     "call-tasks": _("回呼外呼"),
+    "floor": _("班长席"),
     "reports": _("报表中心"),
     "kb-list": _("知识库"),
     "search": _("检索"),

@@ -39,6 +39,7 @@ from hotline.telephony import pbx, services
 from hotline.telephony.models import Agent, Call, CallbackTask, CallTicket, TaskKind, TaskStatus
 from hotline.web.exports_calls import CallFilterForm, calls_queryset, may_view_calls
 from hotline.web.forms_ticket import put_error
+from hotline.web.views.call_control import autodial_context
 from hotline.web.views.phone import call_for, user_of
 from hotline.web.views.ticket_common import error_page, staff_page
 from hotline.workflow.access import access_ticket, tickets_visible_to
@@ -226,6 +227,7 @@ def _tasks_context(request: HttpRequest, form: OutboundTaskForm) -> dict[str, An
         "supervisor": services.may_supervise(user),
         "may_dial": services.may_take_calls(user),
         "may_add": services.may_take_calls(user) or services.may_supervise(user),
+        **autodial_context(user),  # 自动外呼: the team leader's button
     }
 
 

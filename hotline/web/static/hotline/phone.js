@@ -1,7 +1,8 @@
 // The phone on every workbench page of a signed-in agent (views/phone.py): the state bar's
 // clock and wrap-up countdown, and the screen pop. The server pushes (server-sent events
 // from /agent/events/): a "pop" event brings the call's pop (an htmx fragment) to the top of
-// the page; "call" and "state" events refresh the bar. Alt+N opens the intake form for the
+// the page; "call" and "state" events refresh the bar; a "supervisor" event (a team leader's
+// action on this agent) is said above the pop. Alt+N opens the intake form for the
 // call on screen, prefilled and linked to it. The last event id seen is kept for the tab,
 // so a new page (or a reconnect) resumes after it and nothing is lost or shown twice.
 (function () {
@@ -77,6 +78,20 @@
   source.addEventListener("state", function (event) {
     remember(event.lastEventId);
     refreshBar();
+    // the pop on screen follows the call (answered: 转满意度评价 appears)
+    var shown = document.getElementById("call-pop");
+    if (shown && shown.getAttribute("data-call")) showPop(shown.getAttribute("data-call"));
+  });
+  // a team leader acted on this agent (views/floor.py): say so, the bar follows
+  source.addEventListener("supervisor", function (event) {
+    remember(event.lastEventId);
+    var notice = document.getElementById("supervisor-notice");
+    var payload = data(event);
+    if (notice && payload.text) {
+      notice.textContent = payload.text + (payload.leader ? "(" + payload.leader + ")" : "");
+      notice.hidden = false;
+    }
+    refreshBar();
   });
   source.addEventListener("message", function (event) {
     remember(event.lastEventId);
@@ -124,6 +139,12 @@
   popBox.addEventListener("click", function (event) {
     if (event.target && event.target.id === "pop-close") popBox.innerHTML = "";
   });
+  var notice = document.getElementById("supervisor-notice");
+  if (notice) {
+    notice.addEventListener("click", function () {
+      notice.hidden = true;
+    });
+  }
   document.addEventListener("keydown", function (event) {
     if (!event.altKey || event.ctrlKey || event.metaKey || (event.key || "").toLowerCase() !== "n") return;
     var register = document.getElementById("pop-register");
