@@ -19,6 +19,7 @@ from hotline.telephony.models import (
     Questionnaire,
     RecordingPlay,
     SkillGroup,
+    SupervisorAction,
 )
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ class CallAdmin(_ReadOnly):
     # and plays recordings permission-checked and logged
     list_display = ("started_at", "direction", "area", "queue", "agent", "outcome", "talk_seconds")
     list_filter = ("direction", "outcome", "status")
-    exclude = ("from_raw", "to_raw", "caller", "recording")
+    exclude = ("from_raw", "to_raw", "caller", "recording", "caller_channel", "agent_channel")
 
 
 @admin.register(CallEvent)
@@ -103,3 +104,11 @@ class CallbackTaskAdmin(_ReadOnly):
 @admin.register(RecordingPlay)
 class RecordingPlayAdmin(_ReadOnly):
     list_display = ("at", "user", "call", "ticket")
+
+
+@admin.register(SupervisorAction)
+class SupervisorActionAdmin(_ReadOnly):
+    # the AMI fields sent name channels, which may carry a number: left out as on calls
+    list_display = ("at", "leader", "kind", "agent", "call", "note")
+    list_filter = ("kind",)
+    exclude = ("sent",)

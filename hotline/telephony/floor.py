@@ -20,7 +20,7 @@ The actions:
 
 ========  ===============================================================================
 monitor   监听: Originate to the leader's own extension, Application ChanSpy, Data
-          ``PJSIP/<agent ext>,q`` (no beep); the leader hears both sides
+          ``PJSIP/<agent ext>-,q`` (no beep); the leader hears both sides
 whisper   耳语: the same with ``,qw``: the agent hears the leader, the caller does not
 barge     强插: the same with ``,qB``: both sides hear the leader (a three-way call)
 intercept 拦截: Redirect of the call's caller channel to the leader's extension (context

@@ -126,11 +126,12 @@ def spy_id() -> str:
 
 def spy_fields(leader_extension: str, agent_extension: str, options: str, channel_id: str) -> Fields:
     """监听/耳语/强插: ring the team leader's phone; answered, it runs ChanSpy on the agent's
-    channels (``PJSIP/<agent extension>`` as ChanSpy's channel prefix) with ``options``."""
+    channels (``PJSIP/<agent extension>-`` as ChanSpy's channel prefix: the agent's own
+    channels, not another extension that starts with the same digits) with ``options``."""
     return {
         "Channel": interface(leader_extension),
         "Application": "ChanSpy",
-        "Data": f"{interface(agent_extension)},{options}",
+        "Data": f"{interface(agent_extension)}-,{options}",  # "-": extension 1001, not 10010
         "Async": "true",
         "Timeout": "30000",
         "CallerID": f"{agent_extension} <{agent_extension}>",

@@ -115,7 +115,7 @@ def test_refusals_are_problems_with_stable_codes(api: Any, users: dict[str, Any]
         "supervisor_self",
     )
     barge = lead.post(url, {"kind": "barge"}, format="json")
-    assert barge.status_code == 201 and barge.json()["sent"]["actions"][0]["Data"] == "PJSIP/8001,qB"
+    assert barge.status_code == 201 and barge.json()["sent"]["actions"][0]["Data"] == "PJSIP/8001-,qB"
 
 
 def test_the_agent_offers_the_survey_once(api: Any, users: dict[str, Any], agent: Agent) -> None:

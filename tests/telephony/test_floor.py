@@ -108,7 +108,7 @@ def test_monitor_whisper_and_barge_ring_the_leader_into_chanspy(
         "Action": "Originate",
         "Channel": "PJSIP/8001",  # the leader's phone rings
         "Application": "ChanSpy",
-        "Data": f"PJSIP/1001,{options}",
+        "Data": f"PJSIP/1001-,{options}",
         "Async": "true",
         "Timeout": "30000",
         "CallerID": "1001 <1001>",
