@@ -63,9 +63,11 @@ INSTALLED_APPS = [
     "hotline.jobs",
     "hotline.notify",
     "hotline.followup",
+    "hotline.mailin",
     "hotline.telephony",
     "hotline.knowledge",
     "hotline.rectification",
+    "hotline.similar",  # repeat and batch detection (重复/批量投诉, ADR 0024)
     "hotline.search",
     "hotline.reports",
     "hotline.assessment",
@@ -227,6 +229,14 @@ HOTLINE_SMS_SIGN_NAME = os.environ.get("HOTLINE_SMS_SIGN_NAME", "")
 HOTLINE_SMS_TEMPLATES = dict(
     pair.split("=", 1) for pair in os.environ.get("HOTLINE_SMS_TEMPLATES", "").split(",") if "=" in pair
 )
+
+# --- Mail in (docs/guide/admin.md, 受理邮箱) ----------------------------------------
+# Mailboxes are configured in the admin; these bound every poll. A mail larger than
+# HOTLINE_MAIL_MAX_BYTES is recorded from its header and never downloaded.
+HOTLINE_MAIL_MAX_BYTES = int(os.environ.get("HOTLINE_MAIL_MAX_BYTES", str(25 * 1024 * 1024)))
+HOTLINE_MAIL_TIMEOUT_SECONDS = float(os.environ.get("HOTLINE_MAIL_TIMEOUT_SECONDS", "30"))
+HOTLINE_MAIL_BATCH = int(os.environ.get("HOTLINE_MAIL_BATCH", "50"))  # mails per round trip and checkpoint
+HOTLINE_MAIL_MAX_PER_POLL = int(os.environ.get("HOTLINE_MAIL_MAX_PER_POLL", "1000"))  # per mailbox and poll
 
 # --- Telephony (issue 12; docs/guide/telephony.md) -----------------------------------
 # Generic call events (Zammad-compatible CTI) arrive at /api/v1/cti/<token>; an empty token

@@ -349,8 +349,10 @@ class AttachmentIn(StrictSerializer):
 
 
 class LinkOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField(help_text="关联编号(确认或排除时用)")
     kind = serializers.CharField()
     number = serializers.CharField(source="target.number")
+    confirmed = serializers.BooleanField(help_text="系统识别的关联在人工确认前为 false")
 
 
 class TicketDetailOut(TicketOut):

@@ -18,6 +18,7 @@ urlpatterns = [
     path("v1/public/submissions/", views.PublicSubmissionView.as_view(), name="public-submit"),
     path("v1/public/submissions/<str:number>/", views.PublicStatusView.as_view(), name="public-status"),
     path("v1/", include(router.urls)),
+    path("v1/", include("hotline.api.urls_batches")),  # batches/, tickets/<n>/links/<id>/…
     path("v1/", include("hotline.api.urls_calls")),  # cti/<token>, calls/, agents/me/, callbacks/
     path("v1/", include("hotline.api.urls_floor")),  # floor/wallboard/, floor/agents/<id>/actions/, …
     path("v1/kb/", include("hotline.api.urls_kb")),

@@ -270,7 +270,9 @@ def _roots(ticket_ids: Iterable[int]) -> dict[int, int]:
         if not frontier:
             break
         asked |= frontier
-        links = TicketLink.objects.filter(kind=LinkKind.REPEAT_OF, ticket_id__in=list(frontier))
+        links = TicketLink.objects.filter(
+            kind=LinkKind.REPEAT_OF, confirmed=True, ticket_id__in=list(frontier)
+        )
         for ticket_id, target_id in sorted(links.values_list("ticket_id", "target_id")):
             parent.setdefault(ticket_id, target_id)
         frontier = {parent[t] for t in frontier if t in parent}

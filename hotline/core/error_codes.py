@@ -56,6 +56,8 @@ ERROR_CODES: Final[frozenset[str]] = frozenset(
         "note_too_long",
         "role_not_allowed",
         "visit_closed",
+        # mailin (mail in)
+        "mail_not_retryable",
         # notify
         "unknown_notification_kind",
         # policies
@@ -135,6 +137,15 @@ ERROR_CODES: Final[frozenset[str]] = frozenset(
         "stats_too_many_dimensions",
         "stats_unknown_dimension",
         "stats_unknown_measure",
+        # similar: repeat and batch detection (ADR 0024)
+        "batch_forbidden",
+        "batch_not_found",
+        "batch_parent_closed",
+        "batch_parent_fixed",
+        "batch_parent_invalid",
+        "batch_wrong_status",
+        "link_forbidden",
+        "link_not_found",
         # search
         "invalid_page",
         "search_date_invalid",

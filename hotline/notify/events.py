@@ -72,6 +72,9 @@ EVENT_NOTIFICATIONS: dict[str, tuple[Notice, ...]] = {
     "send_back": (Notice("sent_back", ("handler",)),),
     "close": (Notice("result", (COMPLAINANT,), when=lambda t, e: bool(e.payload.get("result"))),),
     "supervise": (Notice("supervised", ("dept_head", "handler")),),
+    # a batch's parent answered or closed: each child's complainant, by their own channel
+    "batch_reply": (Notice("result", (COMPLAINANT,)),),
+    "close_with_parent": (Notice("result", (COMPLAINANT,), when=lambda t, e: bool(e.payload.get("result"))),),
 }
 
 
@@ -80,7 +83,14 @@ def _context(ticket: Ticket, event: TicketEvent) -> dict[str, Any]:
     context: dict[str, Any] = {"comment": event.comment}
     if event.action == "reject":
         context["reason"] = payload.get("reason_label", "")
-    if event.action in ("reply", "approve_reply", "interim_reply", "close"):
+    if event.action in (
+        "reply",
+        "approve_reply",
+        "interim_reply",
+        "close",
+        "batch_reply",
+        "close_with_parent",
+    ):
         context["result"] = payload.get("result") or event.comment
     if event.action == "reply" and under_review(ticket, event):
         context["request_label"] = "答复审核"

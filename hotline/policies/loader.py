@@ -14,6 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from hotline.policies._detection import DetectionSection
 from hotline.policies._reader import (
     IDENT_RE,
     UNRESOLVED_START,
@@ -63,7 +64,7 @@ _TOP_REQUIRED = (
     "workflows",
     "types",
 )
-_TOP_OPTIONAL = ("confidential_types", "return_visit", "reminders", "acceptance_windows")
+_TOP_OPTIONAL = ("confidential_types", "return_visit", "reminders", "acceptance_windows", "detection")
 _SOURCE_REQUIRED = ("title", "reference")
 _SOURCE_OPTIONAL = ("issuer", "issued", "amended", "url", "notes")
 # ``return_visit`` keys typed on ``ReturnVisitRule``; any other key goes to its ``notes``.
@@ -96,7 +97,7 @@ def parse_pack(data: object, *, file: str, expected_code: str | None = None, pat
     return _PackParser(file=file, expected_code=expected_code).parse(data, path=path)
 
 
-class _PackParser(TimingSections):
+class _PackParser(TimingSections, DetectionSection):
     def __init__(self, *, file: str, expected_code: str | None) -> None:
         self.file = file
         self.expected_code = expected_code
@@ -150,13 +151,14 @@ class _PackParser(TimingSections):
             if top.get("acceptance_windows") is not None
             else ()
         )
+        detection = self._detection(_or_default(top, "detection", {}))
 
         if r.issues:
             raise PackError(self.file, r.issues)
         assert code is not None and name is not None and version is not None and source is not None
         assert identity_roles is not None and reject_reasons is not None and rounds is not None
         assert return_visit is not None and reminders is not None and types is not None
-        assert windows is not None
+        assert windows is not None and detection is not None
         return Pack(
             code=code,
             name=name,
@@ -171,6 +173,7 @@ class _PackParser(TimingSections):
             types=MappingProxyType({t: types[t] for t in TICKET_TYPES}),
             path=path,
             acceptance_windows=windows,
+            detection=detection,
         )
 
     # -- header -----------------------------------------------------------------------

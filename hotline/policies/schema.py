@@ -330,6 +330,37 @@ class AcceptanceWindow:
         return f"{self.months}{WINDOW_UNIT_LABELS['months']}"
 
 
+# The clock units a detection window may be written in (a window is clock time, not work).
+WINDOW_CLOCK_UNITS: tuple[str, ...] = ("natural_days", "hours", "minutes")
+
+
+@dataclass(frozen=True)
+class RepeatRule:
+    """重复投诉: the same caller (phone, e-mail or ID number) with words at least ``similarity``
+    alike (Jaccard of the rjieba words, estimated by MinHash) within ``within`` before."""
+
+    similarity: float = 0.3
+    within: Limit = Limit(30, "natural_days")
+
+
+@dataclass(frozen=True)
+class BatchRule:
+    """批量投诉: at least ``complainants`` different callers about one respondent, address or
+    topic (words at least ``similarity`` alike) within ``within``."""
+
+    complainants: int = 5
+    within: Limit = Limit(24, "hours")
+    similarity: float = 0.5
+
+
+@dataclass(frozen=True)
+class Detection:
+    """A pack's ``detection`` section (ADR 0024); every key is optional (these defaults)."""
+
+    repeat: RepeatRule = RepeatRule()
+    batch: BatchRule = BatchRule()
+
+
 @dataclass(frozen=True)
 class Pack:
     """One organisation's rules, loaded from ``packs/<code>.yaml``."""
@@ -347,6 +378,7 @@ class Pack:
     types: Mapping[str, TypePolicy]
     path: str = ""  # the file it was loaded from
     acceptance_windows: tuple[AcceptanceWindow, ...] = ()
+    detection: Detection = Detection()
 
     @property
     def confidential_types(self) -> frozenset[str]:

@@ -77,6 +77,7 @@ NO_FACTS: Final = frozenset(
         EventKind.ANSWER_SCRIPT,
         EventKind.CITE_ARTICLE,
         EventKind.KEYPAD_SURVEY,
+        EventKind.CORRESPONDENCE,
         EventKind.INSTRUCT,
         EventKind.INTERIM_REPLY,
         EventKind.REQUEST_EXTENSION,
@@ -84,6 +85,8 @@ NO_FACTS: Final = frozenset(
     }
 )
 ON_THE_SPOT_CODE: Final = "on_the_spot"
+# a close, or a batch child's close with its parent (hotline.similar: on the parent's clock)
+CLOSING_KINDS: Final = frozenset({EventKind.CLOSE, EventKind.CLOSE_WITH_PARENT})
 
 FactRow = tuple[str, date, float | None]  # kind, local day, value
 
@@ -159,7 +162,7 @@ def ticket_facts(
             add(K.SIGNED_IN_TIME, dispatch["created_at"])
     if visit is not None:
         add(FactKind(visit["payload"]["satisfaction"]), visit["created_at"])
-    if ticket["status"] == Status.CLOSED and closing is not None and closing["action"] == EventKind.CLOSE:
+    if ticket["status"] == Status.CLOSED and closing is not None and closing["action"] in CLOSING_KINDS:
         closed_at: datetime = ticket["closed_at"] or closing["created_at"]
         hours = (
             working_time_between(cal, received, closed_at).total_seconds() / 3600
@@ -171,7 +174,11 @@ def ticket_facts(
         late = escalated or (final_due is not None and closed_at > final_due)
         add(K.CLOSED_LATE if late else K.CLOSED_IN_TIME, closed_at)
         registered_stage = events[0]["to_stage"] if events else ""
-        spot = closing["from_stage"] == registered_stage and dispatch is None
+        spot = (
+            closing["action"] == EventKind.CLOSE
+            and closing["from_stage"] == registered_stage
+            and dispatch is None
+        )
         if spot or (closing["payload"] or {}).get("closing_code") == ON_THE_SPOT_CODE:
             add(K.CLOSED_ON_THE_SPOT, closed_at)
         add(K.RESOLVED, received)
@@ -249,7 +256,7 @@ def _load(tickets: Iterable[dict[str, Any]]) -> _Batch:
             if e["ticket_id"] in wanted:
                 events[e["ticket_id"]].append(e)
         repeats = set(
-            TicketLink.objects.filter(ticket_id__in=ids, kind=LinkKind.REPEAT_OF).values_list(
+            TicketLink.objects.filter(ticket_id__in=ids, kind=LinkKind.REPEAT_OF, confirmed=True).values_list(
                 "ticket_id", flat=True
             )
         )
@@ -315,7 +322,7 @@ def _new_ticket_facts(ticket: Ticket, event: TicketEvent) -> None:
     row = {name: getattr(ticket, name) for name in TICKET_FIELDS}
     repeats = (
         {ticket.pk}
-        if TicketLink.objects.filter(ticket_id=ticket.pk, kind=LinkKind.REPEAT_OF).exists()
+        if TicketLink.objects.filter(ticket_id=ticket.pk, kind=LinkKind.REPEAT_OF, confirmed=True).exists()
         else set()
     )
     batch = _Batch([row], {ticket.pk: [{name: getattr(event, name) for name in EVENT_FIELDS}]}, repeats)

@@ -33,7 +33,7 @@ class FactKind(StrEnum):
     """What a ticket did that a measure counts; each kind at most once per ticket."""
 
     RECEIVED = "received"  # on received_at
-    REPEAT = "repeat"  # a repeat_of link from this ticket; on received_at
+    REPEAT = "repeat"  # a confirmed repeat_of link from this ticket; on received_at
     ACCEPTED = "accepted"  # the first accept event
     NOT_ACCEPTED = "not_accepted"  # the first reject event
     DISPATCHED = "dispatched"  # the first dispatch event
@@ -170,7 +170,10 @@ MEASURES: Final[dict[str, Measure]] = {
         ),
         _count("reopened", _("重新打开量"), _("办结后重新打开的工单,按首次重新打开时间计。"), K.REOPENED),
         _count(
-            "repeat", _("重复投诉量"), _("登记时关联为重复投诉(repeat_of)的工单,按收到时间计。"), K.REPEAT
+            "repeat",
+            _("重复投诉量"),
+            _("关联为重复投诉(repeat_of)且已确认的工单(登记时关联,或系统识别后经人工确认),按收到时间计。"),
+            K.REPEAT,
         ),
         _count(
             "visited",
@@ -204,6 +207,14 @@ MEASURES: Final[dict[str, Measure]] = {
             _("按时签收量 ÷ 派单量(同按首次派单时间计)。"),
             kinds=(K.SIGNED_IN_TIME,),
             denominator=(K.DISPATCHED,),
+        ),
+        Measure(
+            "repeat_rate",
+            _("重复投诉率"),
+            "rate",
+            _("重复投诉量 ÷ 收件量(同按收到时间计)。"),
+            kinds=(K.REPEAT,),
+            denominator=(K.RECEIVED,),
         ),
         _count("resolved", _("已办结收件量"), _("收到的工单中现已办结的,按收到时间计。"), K.RESOLVED),
         Measure(

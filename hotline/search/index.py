@@ -55,9 +55,16 @@ IDENTITY_LINES: Final = {
     "complainant_email": "email",
     "complainant_address": "address",
 }
-# The events whose text is a reply (答复), in the payload's ``result`` or the comment.
+# The events whose text is a reply (答复), in the payload's ``result`` or the comment; a
+# letter about the ticket (往来函件) is searchable the same way.
 REPLY_KINDS: Final = frozenset(
-    {EventKind.INTERIM_REPLY, EventKind.REPLY, EventKind.APPROVE_REPLY, EventKind.CLOSE}
+    {
+        EventKind.INTERIM_REPLY,
+        EventKind.REPLY,
+        EventKind.APPROVE_REPLY,
+        EventKind.CLOSE,
+        EventKind.CORRESPONDENCE,
+    }
 )
 # Kinds that change nothing a document holds: no rewrite for them (the sweep writes many).
 TEXT_UNCHANGED: Final = frozenset(

@@ -301,6 +301,9 @@ class TicketLink(models.Model):
         Ticket, verbose_name="关联工单", on_delete=models.PROTECT, related_name="linked_from"
     )
     kind = models.CharField("关联类型", max_length=16, choices=LinkKind.choices)
+    # a link a person made (at intake, through the API, a confirmed batch) is confirmed; one
+    # that detection suggested (``hotline.similar``) is not, until a person confirms it
+    confirmed = models.BooleanField("已确认", default=True, help_text="系统识别的关联待人工确认")
     created_at = models.DateTimeField("关联时间", auto_now_add=True)
 
     class Meta:

@@ -170,6 +170,8 @@ class IntakeForm(forms.Form):
             error_messages={"invalid": _("收到时间格式不正确")},
         )
         f["confidential"] = forms.BooleanField(label=_("保密"), required=False)
+        # 重复投诉: the earlier ticket chosen in the repeat panel (views.similar), linked on saving
+        f["repeat_of"] = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
         _style(self)
 
     def clean(self) -> dict[str, Any]:
@@ -192,7 +194,7 @@ class IntakeForm(forms.Form):
 
 
 # Intake fields that are not part of the draft: the on-the-spot answer goes to ``close``.
-INTAKE_NOT_DRAFT = frozenset({"result"})
+INTAKE_NOT_DRAFT = frozenset({"result", "repeat_of"})
 
 
 def intake_draft(data: Mapping[str, Any]) -> TicketDraft:
@@ -207,6 +209,8 @@ def intake_draft(data: Mapping[str, Any]) -> TicketDraft:
             nested.setdefault(head, {})[key] = value
         else:
             nested[name] = value
+    if data.get("repeat_of"):
+        nested["links"] = [{"kind": "repeat_of", "number": str(data["repeat_of"])}]
     return draft_from_data(nested)
 
 

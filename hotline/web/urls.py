@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("hotline.web.urls_reports")),  # 报表中心
     path("", include("hotline.web.urls_exports")),  # 导出
     path("", include("hotline.web.urls_assessment")),  # 考核
+    path("", include("hotline.web.urls_similar")),  # 重复投诉提示, 批量投诉
     path("", include("hotline.web.urls_floor")),  # 班长席, 大屏, 转满意度评价 (issue 13)
     # the phone (issue 12): 座席, the event stream and the screen pop, 通话记录, 回呼/外呼任务
     path("agent/", phone.agent, name="agent"),

@@ -54,6 +54,15 @@ class EventKind(StrEnum):
     ANSWER_SCRIPT = "answer_script"  # 规范应答: a response script walked with the caller
     CITE_ARTICLE = "cite_article"  # 引用知识: a knowledge article that answered the matter
     KEYPAD_SURVEY = "keypad_survey"  # 按键满意度: the caller's keypad answer after the call
+    CORRESPONDENCE = "correspondence"  # 往来函件: a letter about the ticket (a reply to our mail)
+    # repeats and batches (hotline.similar, ADR 0024)
+    FLAG_REPEAT = "flag_repeat"  # 疑似重复投诉: detection linked an earlier ticket (unconfirmed)
+    CONFIRM_LINK = "confirm_link"  # 确认关联: a person confirmed a suggested link
+    DISMISS_LINK = "dismiss_link"  # 排除关联: a person dismissed it (the link is removed)
+    CONFIRM_BATCH = "confirm_batch"  # 确认批量投诉: on the parent, with its children
+    JOIN_BATCH = "join_batch"  # 并入批量投诉: a child held (suspended) under the parent
+    BATCH_REPLY = "batch_reply"  # 批量答复: the parent's answer, told to the child's complainant
+    CLOSE_WITH_PARENT = "close_with_parent"  # 随主工单办结: the child closed with the parent
 
 
 PACK_ACTIONS: Final = frozenset(ACTIONS)
@@ -68,6 +77,14 @@ RECORDED_KINDS: Final = frozenset(
         EventKind.ANSWER_SCRIPT,
         EventKind.CITE_ARTICLE,
         EventKind.KEYPAD_SURVEY,
+        EventKind.CORRESPONDENCE,
+        EventKind.FLAG_REPEAT,
+        EventKind.CONFIRM_LINK,
+        EventKind.DISMISS_LINK,
+        EventKind.CONFIRM_BATCH,
+        EventKind.JOIN_BATCH,
+        EventKind.BATCH_REPLY,
+        EventKind.CLOSE_WITH_PARENT,
     }
 )
 
@@ -83,6 +100,14 @@ EVENT_LABELS: Final[dict[str, StrPromise]] = {
     EventKind.ANSWER_SCRIPT: pgettext_lazy("action", "规范应答"),
     EventKind.CITE_ARTICLE: pgettext_lazy("action", "引用知识"),
     EventKind.KEYPAD_SURVEY: pgettext_lazy("action", "按键满意度"),
+    EventKind.CORRESPONDENCE: pgettext_lazy("action", "往来函件"),
+    EventKind.FLAG_REPEAT: pgettext_lazy("action", "疑似重复投诉"),
+    EventKind.CONFIRM_LINK: pgettext_lazy("action", "确认关联"),
+    EventKind.DISMISS_LINK: pgettext_lazy("action", "排除关联"),
+    EventKind.CONFIRM_BATCH: pgettext_lazy("action", "确认批量投诉"),
+    EventKind.JOIN_BATCH: pgettext_lazy("action", "并入批量投诉"),
+    EventKind.BATCH_REPLY: pgettext_lazy("action", "批量答复"),
+    EventKind.CLOSE_WITH_PARENT: pgettext_lazy("action", "随主工单办结"),
 }
 
 

@@ -158,6 +158,34 @@ class KeypadSurvey(TypedDict, total=False):
     satisfaction: str  # tickets.models.Satisfaction
 
 
+class Correspondence(TypedDict, total=False):
+    direction: str  # in (to us) | out
+    channel: str  # tickets.models.Channel: email, sms
+    subject: str
+    mail: int  # the mailin.InboundMail it came in as
+    files: list[str]  # attachments kept on the ticket
+    refused: list[str]  # attachments not kept, each "name: reason"
+
+
+class LinkPayload(TypedDict, total=False):
+    link: int  # the TicketLink
+    kind: str  # tickets.models.LinkKind
+    number: str  # the linked ticket's number
+    similarity: float  # flag_repeat: the estimated Jaccard similarity of the words
+    matched_by: list[str]  # flag_repeat: what the caller was known by (phone, email, id_number)
+
+
+class BatchPayload(TypedDict, total=False):
+    batch: int  # similar.Batch
+    basis: str  # respondent | address | topic
+    label: str  # the respondent, address or topic as shown
+    parent: str  # the parent ticket's number (on a child)
+    children: list[str]  # confirm_batch: the children's numbers
+    remaining: dict[str, list[Any]]  # join_batch: clock → [amount, unit] left (as ``suspend``)
+    result: str  # batch_reply / close_with_parent: the parent's answer
+    closing_code: str  # close_with_parent
+
+
 PAYLOADS: Final[dict[EventKind, type[Any]]] = {
     EventKind.REGISTER: Register,
     EventKind.ACCEPT: Transition,
@@ -190,6 +218,14 @@ PAYLOADS: Final[dict[EventKind, type[Any]]] = {
     EventKind.ANSWER_SCRIPT: AnswerScript,
     EventKind.CITE_ARTICLE: CiteArticle,
     EventKind.KEYPAD_SURVEY: KeypadSurvey,
+    EventKind.CORRESPONDENCE: Correspondence,
+    EventKind.FLAG_REPEAT: LinkPayload,
+    EventKind.CONFIRM_LINK: LinkPayload,
+    EventKind.DISMISS_LINK: LinkPayload,
+    EventKind.CONFIRM_BATCH: BatchPayload,
+    EventKind.JOIN_BATCH: BatchPayload,
+    EventKind.BATCH_REPLY: BatchPayload,
+    EventKind.CLOSE_WITH_PARENT: BatchPayload,
 }
 PAYLOAD_KEYS: Final[dict[EventKind, frozenset[str]]] = {
     kind: frozenset(shape.__annotations__)

@@ -119,7 +119,8 @@ def _complainant_phone(draft: TicketDraft) -> str:
 def _find_source(draft: TicketDraft) -> Ticket | None:
     if not draft.source:
         return None
-    return Ticket.objects.filter(channel=draft.channel, source=draft.source).first()
+    # the index is partial (source <> ''): SQLite uses it only when the query repeats that term
+    return Ticket.objects.filter(channel=draft.channel, source=draft.source).exclude(source="").first()
 
 
 def ticket_register(

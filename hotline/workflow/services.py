@@ -214,6 +214,8 @@ def ticket_record(
     public: bool = False,
     changed: Sequence[str] = (),
     bump_version: bool = False,
+    from_stage: str | None = None,
+    from_status: str | None = None,
 ) -> TicketEvent:
     """Record one of the core's non-pack kinds (``kinds.RECORDED_KINDS``) on a locked ticket.
 
@@ -222,7 +224,9 @@ def ticket_record(
     screen that showed the old state gets a conflict instead of overwriting;
     ``bump_version`` does the same for a change beside the ticket's row (a new attachment).
     A kind that changes nothing a screen shows (a reminder, a failed call-back) leaves the
-    version alone, so nobody's form is refused because the sweep ran.
+    version alone, so nobody's form is refused because the sweep ran. A kind that changed
+    the stage or status in memory (a batch child held or closed with its parent) passes
+    what they were as ``from_stage`` / ``from_status`` (default: as they are now).
     """
     if kind not in RECORDED_KINDS:
         raise ValueError(f"{kind} is not recorded through ticket_record")
@@ -234,8 +238,8 @@ def ticket_record(
         action=kind,
         actor=actor,
         actor_label=actor_label,
-        from_stage=locked.stage,
-        from_status=locked.status,
+        from_stage=locked.stage if from_stage is None else from_stage,
+        from_status=locked.status if from_status is None else from_status,
         comment=comment,
         payload=payload,
         public=public,

@@ -78,8 +78,9 @@ def test_the_board_query_count_is_flat(client, users, django_assert_max_num_quer
     for i in range(4):
         dispatched(users, unit="JZ-DH-SJ" if i % 2 else "JZ-XS-ZJ")
     client.force_login(users["coordinator"])
-    # session, user, memberships, units (choices), units under, stage counts, urgent list, unread
-    with django_assert_max_num_queries(10):  # and the packs in use, for the menu
+    # session, user, memberships, units (choices), units under, stage counts, urgent list, unread,
+    # the batches (批量投诉) panel
+    with django_assert_max_num_queries(11):  # and the packs in use, for the menu
         assert client.get(reverse("web:board")).status_code == 200
 
 

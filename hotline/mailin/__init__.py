@@ -1,0 +1,1 @@
+"""Mail in (邮件受理): IMAP mailboxes polled into tickets and correspondence."""
