@@ -93,6 +93,8 @@ def test_detail_lists_attachments_and_links_and_only_creation_shows_the_query_co
     ).json()
     assert len(created["query_code"]) == 6
     detail = client.get(f"/api/v1/tickets/{created['number']}/").json()
-    assert detail["links"] == [{"kind": "repeat_of", "number": earlier.number}]
+    assert [(link["kind"], link["number"], link["confirmed"]) for link in detail["links"]] == [
+        ("repeat_of", earlier.number, True)
+    ]
     assert detail["attachments"] == []
     assert "query_code" not in detail
