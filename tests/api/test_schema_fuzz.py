@@ -36,6 +36,6 @@ def auth_header(org):
 
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_no_generated_request_gets_a_server_error(case, auth_header):
     case.call_and_validate(headers=auth_header, checks=[not_a_server_error])

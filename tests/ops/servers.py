@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -26,26 +29,49 @@ def free_port() -> int:
 _STATIC: list[Path] = []
 
 
+def _static_sources_key() -> str:
+    """What collectstatic would read: every static file of every app and of
+    STATICFILES_DIRS (path, size, modification time), and the storage class."""
+    from django.contrib.staticfiles.finders import get_finders
+
+    digest = hashlib.sha256(str(settings.STORAGES["staticfiles"]).encode())
+    for finder in get_finders():
+        for path, storage in finder.list(ignore_patterns=[]):
+            stat = os.stat(storage.path(path))
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
 def collected_static() -> Path:
-    """One ``collectstatic`` per test process (hashing and compressing take ~20 s of two
-    cores each time): every server this process starts serves the same collected folder
-    (``HOTLINE_STATIC_ROOT``) and is started with ``--no-collectstatic``."""
+    """One ``collectstatic`` per version of the static files (hashing and compressing take
+    ~25 s of two cores each time): every server the tests start serves the same collected
+    folder (``HOTLINE_STATIC_ROOT``) with ``--no-collectstatic``. The folder is kept beside
+    the test run's HOTLINE_HOME, named by the sources' key, so the two xdist workers and
+    the SQLite and PostgreSQL runs of scripts/test collect once between them (a file lock
+    makes the second wait for the first); a changed asset changes the key."""
     if not _STATIC:
-        root = Path(tempfile.mkdtemp(prefix="hotline-static-"))
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "hotline.settings",
-            "HOTLINE_HOME": str(root / "home"),
-            "HOTLINE_STATIC_ROOT": str(root / "static"),
-        }
-        env.pop("HOTLINE_TEST_DB", None)
-        subprocess.run(
-            [sys.executable, "-m", "hotline.cli", "collectstatic", "--noinput", "-v0"],
-            env=env,
-            cwd=REPO,
-            check=True,
-            stdin=subprocess.DEVNULL,
-        )
+        base = Path(os.environ.get("HOTLINE_HOME") or tempfile.gettempdir()) / "test-static"
+        base.mkdir(parents=True, exist_ok=True)
+        root = base / _static_sources_key()
+        with (base / "lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not (root / "done").exists():
+                shutil.rmtree(root, ignore_errors=True)
+                env = {
+                    **os.environ,
+                    "DJANGO_SETTINGS_MODULE": "hotline.settings",
+                    "HOTLINE_HOME": str(root / "home"),
+                    "HOTLINE_STATIC_ROOT": str(root / "static"),
+                }
+                env.pop("HOTLINE_TEST_DB", None)
+                subprocess.run(
+                    [sys.executable, "-m", "hotline.cli", "collectstatic", "--noinput", "-v0"],
+                    env=env,
+                    cwd=REPO,
+                    check=True,
+                    stdin=subprocess.DEVNULL,
+                )
+                (root / "done").touch()
         _STATIC.append(root / "static")
     return _STATIC[0]
 
