@@ -64,10 +64,12 @@ INSTALLED_APPS = [
     "hotline.notify",
     "hotline.followup",
     "hotline.mailin",
+    "hotline.smsin",  # 短信受理: Aliyun SmsUp push → tickets, correspondence, ratings
     "hotline.telephony",
     "hotline.knowledge",
     "hotline.rectification",
     "hotline.similar",  # repeat and batch detection (重复/批量投诉, ADR 0024)
+    "hotline.exchange",  # 上级转办: partner systems push tickets in, our answers go back (ADR 0025)
     "hotline.search",
     "hotline.reports",
     "hotline.assessment",
@@ -229,6 +231,23 @@ HOTLINE_SMS_SIGN_NAME = os.environ.get("HOTLINE_SMS_SIGN_NAME", "")
 HOTLINE_SMS_TEMPLATES = dict(
     pair.split("=", 1) for pair in os.environ.get("HOTLINE_SMS_TEMPLATES", "").split(",") if "=" in pair
 )
+
+# SMS in (docs/guide/admin.md, 短信受理): Aliyun's SmsUp HTTP push to
+# /api/v1/sms/inbound/aliyun/. Empty secret = endpoint off (404). Pushes are verified with
+# it (hotline.smsin.signing); unmatched texts register as this type at this unit ("" = the
+# public unit, HOTLINE_PUBLIC_UNIT).
+HOTLINE_SMS_INBOUND_SECRET = os.environ.get("HOTLINE_SMS_INBOUND_SECRET", "")
+HOTLINE_SMS_INBOUND_TYPE = os.environ.get("HOTLINE_SMS_INBOUND_TYPE", "complaint")
+HOTLINE_SMS_INBOUND_UNIT = os.environ.get("HOTLINE_SMS_INBOUND_UNIT", "")
+
+# --- Upper-level exchange (docs/guide/admin.md, 上级转办; ADR 0025) ------------------
+# Partners and their keys are configured in the admin. A push signed more than this many
+# seconds before or after our clock is refused (a replay); a callback POST waits this long
+# (keep it below HOTLINE_NOTIFY_LEASE_SECONDS: a slower try would be claimed again).
+HOTLINE_EXCHANGE_SIGNATURE_WINDOW_SECONDS = int(
+    os.environ.get("HOTLINE_EXCHANGE_SIGNATURE_WINDOW_SECONDS", "300")
+)
+HOTLINE_EXCHANGE_TIMEOUT_SECONDS = float(os.environ.get("HOTLINE_EXCHANGE_TIMEOUT_SECONDS", "15"))
 
 # --- Mail in (docs/guide/admin.md, 受理邮箱) ----------------------------------------
 # Mailboxes are configured in the admin; these bound every poll. A mail larger than

@@ -9,7 +9,7 @@ from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
 
 from hotline.org.models import Unit
-from hotline.tickets.models import OPEN_STATUSES, Status, Ticket, TicketType
+from hotline.tickets.models import OPEN_STATUSES, Severity, Status, Ticket, TicketType, UpgradedVia
 from hotline.workflow.access import units_under
 from hotline.workflow.selectors import overdue_q, phone_q
 
@@ -47,6 +47,11 @@ class TicketFilter(filters.FilterSet):  # type: ignore[misc]  # django-filter sh
     )
     received_after = UtcIsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
     received_before = UtcIsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    severity = filters.ChoiceFilter(choices=Severity.choices, help_text="紧急程度(major:重大投诉)")
+    upgraded_via = filters.ChoiceFilter(
+        choices=[(v, label) for v, label in UpgradedVia.choices if v], help_text="越级来源"
+    )
+    upgraded = filters.BooleanFilter(method="filter_upgraded", help_text="越级投诉(true)或非越级(false)")
     ordering = filters.OrderingFilter(fields=(("due_at", "due_at"), ("received_at", "received_at")))
 
     class Meta:
@@ -64,6 +69,11 @@ class TicketFilter(filters.FilterSet):  # type: ignore[misc]  # django-filter sh
             return qs
         overdue = overdue_q(timezone.now())
         return qs.filter(overdue) if value else qs.filter(status__in=OPEN_STATUSES).exclude(overdue)
+
+    def filter_upgraded(self, qs: QuerySet[Ticket], name: str, value: bool | None) -> QuerySet[Ticket]:
+        if value is None:
+            return qs
+        return qs.exclude(upgraded_via="") if value else qs.filter(upgraded_via="")
 
     def filter_phone(self, qs: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
         # the same match as the workbench's search (``workflow.selectors.phone_q``): any way

@@ -20,6 +20,7 @@ from rest_framework.exceptions import ErrorDetail
 from rest_framework.utils import html
 
 from hotline.api.problems import UNKNOWN_FIELD
+from hotline.api.serializers_exchange import UpperLevelOut, upper_level_data
 from hotline.api.walk import AnswersField, WalkOut
 from hotline.core.errors import InvalidInput
 from hotline.core.phones import normalise_phone
@@ -38,6 +39,7 @@ from hotline.tickets.models import (
     Ticket,
     TicketEvent,
     TicketType,
+    UpgradedVia,
 )
 from hotline.workflow.drafts import TicketDraft, draft_from_data
 from hotline.workflow.identity import identity_for
@@ -189,6 +191,21 @@ class TicketCreate(StrictSerializer):
     subject = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=20000)
     demand = Text(max_length=4000)
+    claimed_amount = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="索赔金额(元,选填);超过政策包规定的金额为重大投诉",
+    )
+    upgraded_via = serializers.ChoiceField(
+        choices=UpgradedVia.choices,
+        required=False,
+        default="",
+        help_text="越级投诉:诉求人已向何处反映(监管部门、12345、媒体、领导);空为非越级",
+    )
     complainant = ComplainantIn(required=False)
     respondent = RespondentIn(required=False)
     category = Text(max_length=32, help_text="分类编码")
@@ -282,6 +299,8 @@ class TicketOut(serializers.ModelSerializer[Ticket]):
             "subject",
             "description",
             "demand",
+            "claimed_amount",
+            "upgraded_via",
             "complainant",
             "respondent",
             "category",
@@ -358,10 +377,15 @@ class LinkOut(serializers.Serializer[Any]):
 class TicketDetailOut(TicketOut):
     attachments = AttachmentOut(many=True, read_only=True)
     links = LinkOut(many=True, read_only=True)
+    upper_level = serializers.SerializerMethodField(help_text="上级转办:上级工单编号与上级时限;否则为 null")
 
     class Meta(TicketOut.Meta):
-        fields = [*TicketOut.Meta.fields, "attachments", "links"]
+        fields = [*TicketOut.Meta.fields, "attachments", "links", "upper_level"]
         read_only_fields = fields
+
+    @extend_schema_field(UpperLevelOut(allow_null=True))
+    def get_upper_level(self, obj: Ticket) -> dict[str, Any] | None:
+        return upper_level_data(obj)
 
 
 class TicketCreatedOut(TicketDetailOut):
@@ -392,6 +416,7 @@ class TicketListOut(TicketOut):
             "complainant",
             "category",
             "severity",
+            "upgraded_via",
             "unit",
             "unit_name",
             "status",

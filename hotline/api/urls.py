@@ -21,6 +21,9 @@ urlpatterns = [
     path("v1/", include("hotline.api.urls_batches")),  # batches/, tickets/<n>/links/<id>/…
     path("v1/", include("hotline.api.urls_calls")),  # cti/<token>, calls/, agents/me/, callbacks/
     path("v1/", include("hotline.api.urls_floor")),  # floor/wallboard/, floor/agents/<id>/actions/, …
+    path("v1/", include("hotline.api.urls_dispatch")),  # tickets/<n>/dispatch-suggestion/ (派单建议)
+    path("v1/", include("hotline.api.urls_major")),  # tickets/<n>/major/ (重大投诉 by hand)
+    path("v1/", include("hotline.api.urls_smsin")),  # sms/inbound/aliyun/ (短信受理)
     path("v1/kb/", include("hotline.api.urls_kb")),
     path("v1/search/", include("hotline.api.urls_search")),
     path("v1/stats/", include("hotline.api.urls_stats")),
@@ -28,4 +31,5 @@ urlpatterns = [
     path("v1/reports/", include("hotline.api.urls_reports")),
     path("v1/exports/", include("hotline.api.urls_exports")),
     path("v1/assessment/", include("hotline.api.urls_assessment")),
+    path("v1/exchange/", include("hotline.api.urls_exchange")),  # <partner>/tickets (上级转办)
 ]

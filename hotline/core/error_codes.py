@@ -58,6 +58,10 @@ ERROR_CODES: Final[frozenset[str]] = frozenset(
         "visit_closed",
         # mailin (mail in)
         "mail_not_retryable",
+        # smsin (SMS in)
+        "sms_push_invalid",  # the provider's push is not a JSON array of messages
+        "sms_push_too_large",
+        "sms_signature_invalid",  # a push without a right signature (hotline.smsin.signing)
         # notify
         "unknown_notification_kind",
         # policies
@@ -79,6 +83,14 @@ ERROR_CODES: Final[frozenset[str]] = frozenset(
         "assessment_invalid_period",
         "assessment_no_rule",
         "assessment_not_found",
+        # exchange (上级转办: a partner's signed push, ADR 0025)
+        "exchange_partner_disabled",
+        "exchange_push_invalid",
+        "exchange_push_malformed",
+        "exchange_push_too_large",
+        "exchange_signature_invalid",
+        "exchange_source_taken",
+        "exchange_timestamp_expired",
         # exports
         "export_expired",
         "export_failed",
@@ -199,6 +211,7 @@ ERROR_CODES: Final[frozenset[str]] = frozenset(
         "invalid_channel",
         "invalid_closing_code",
         "invalid_comment",
+        "invalid_claimed_amount",  # 索赔金额: negative, too large, more than 2 decimals
         "invalid_customer_class",
         "invalid_handler",
         "invalid_instruction",
@@ -208,6 +221,7 @@ ERROR_CODES: Final[frozenset[str]] = frozenset(
         "invalid_result",
         "invalid_type",
         "invalid_unit",
+        "invalid_upgraded_via",  # 越级来源 not one of tickets.models.UpgradedVia
         "no_intake_unit",
         "no_on_the_spot_close",
         "no_pending_extension",

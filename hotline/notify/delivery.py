@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db.models import Min
 from django.utils import timezone
 
-from hotline.notify.channels import NotConfigured, PermanentError, sender_for
+from hotline.notify.channels import Deferred, NotConfigured, PermanentError, sender_for, worker_channels
 from hotline.notify.models import OPEN_STATUSES, Message, MessageChannel, MessageStatus
 
 logger = logging.getLogger(__name__)
@@ -64,7 +64,9 @@ def backoff_seconds(attempt: int, *, rng: random.Random | None = None) -> float:
 
 def _due(now: datetime, limit: int) -> list[Message]:
     return list(
-        Message.objects.filter(status__in=OPEN_STATUSES, channel__in=SENT_BY_WORKER, next_attempt_at__lte=now)
+        Message.objects.filter(
+            status__in=OPEN_STATUSES, channel__in=worker_channels(), next_attempt_at__lte=now
+        )
         .order_by("next_attempt_at", "pk")
         .only("pk", "status", "attempts")[:limit]
     )
@@ -105,6 +107,15 @@ def deliver_one(message: Message) -> str:
     except PermanentError as exc:
         _finish(message.pk, attempts, status=MessageStatus.DEAD, last_error=redact(str(exc), address))
         return MessageStatus.DEAD
+    except Deferred as exc:  # waits its turn: the claim's try is given back
+        Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING, attempts=attempts).update(
+            status=MessageStatus.RETRYING,
+            attempts=attempts - 1,
+            lease_until=None,
+            next_attempt_at=exc.until,
+            last_error=redact(str(exc), address),
+        )
+        return MessageStatus.RETRYING
     except Exception as exc:  # a temporary failure: connection refused, timeout, provider busy
         error = redact(f"{type(exc).__name__}: {exc}", address)
         if attempts >= settings.HOTLINE_NOTIFY_MAX_ATTEMPTS:
@@ -159,6 +170,6 @@ def deliver_due(*, now: datetime | None = None, batch: int = 50) -> DeliveryRepo
 def next_due_at() -> datetime | None:
     """When the earliest open email/SMS row falls due (retry time or lease end)."""
     value: datetime | None = Message.objects.filter(
-        status__in=OPEN_STATUSES, channel__in=SENT_BY_WORKER
+        status__in=OPEN_STATUSES, channel__in=worker_channels()
     ).aggregate(m=Min("next_attempt_at"))["m"]
     return value

@@ -21,6 +21,7 @@ from hotline.tickets.models import Ticket, TicketEvent
 COMPLAINANT = "complainant"
 APPROVERS = "approvers"  # whoever the pack lets take ``approve_extension`` in the stage
 REVIEWERS = "reviewers"  # whoever the pack lets take ``approve_reply`` in the stage
+MAJOR_NOTIFY = "major_notify"  # the pack's ``major.notify`` roles (重大投诉: the leaders, at once)
 
 
 def under_review(ticket: Ticket, event: TicketEvent) -> bool:
@@ -75,6 +76,8 @@ EVENT_NOTIFICATIONS: dict[str, tuple[Notice, ...]] = {
     # a batch's parent answered or closed: each child's complainant, by their own channel
     "batch_reply": (Notice("result", (COMPLAINANT,)),),
     "close_with_parent": (Notice("result", (COMPLAINANT,), when=lambda t, e: bool(e.payload.get("result"))),),
+    # 重大投诉 (workflow.major): at registration or later, the leaders are told at once
+    "mark_major": (Notice("major", (MAJOR_NOTIFY,)),),
 }
 
 
@@ -115,6 +118,14 @@ def _context(ticket: Ticket, event: TicketEvent) -> dict[str, Any]:
         )
     if event.action == "approve_extension":
         context["due"] = local_text(ticket.final_due_at or ticket.due_at)
+    if event.action == "mark_major":
+        from hotline.policies.vocab import UPGRADED_VIA_LABELS
+
+        via = str(payload.get("upgraded_via") or "")
+        context.update(
+            at_registration=bool(payload.get("at_registration")),
+            upgraded_label=UPGRADED_VIA_LABELS.get(via, via),
+        )
     return context
 
 
@@ -141,4 +152,6 @@ def on_ticket_event(ticket: Ticket, event: TicketEvent) -> None:
             continue
         decides = DECIDING_ACTIONS.get(notice.to[0]) if len(notice.to) == 1 else None
         roles = _deciders(ticket, decides) if decides else notice.to
+        if notice.to == (MAJOR_NOTIFY,):
+            roles = tuple(sorted(get_pack(ticket.policy).major.notify))
         notify_staff(ticket=ticket, kind=notice.kind, roles=roles, context=context, key=key, now=now)

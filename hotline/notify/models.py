@@ -19,6 +19,7 @@ class MessageChannel(models.TextChoices):
     EMAIL = "email", _("电子邮件")
     SMS = "sms", _("短信")
     INAPP = "inapp", _("站内消息")
+    PARTNER = "partner", _("上级回传")  # a signed HTTP callback to an upper level (hotline.exchange)
     NONE = "none", _("无可用渠道")  # a complainant without contact: recorded, not sent
 
 

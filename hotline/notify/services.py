@@ -21,6 +21,7 @@ from django.utils import timezone
 from hotline.core.errors import HotlineError, InvalidInput
 from hotline.core.phones import is_mobile
 from hotline.core.types import User
+from hotline.notify.channels import worker_channels
 from hotline.notify.models import Message, MessageChannel, MessageStatus
 from hotline.notify.recipients import staff_for_roles
 from hotline.notify.templating import COMPLAINANT_KINDS, STAFF_KINDS, render_message
@@ -88,6 +89,8 @@ def ticket_context(ticket: Ticket) -> dict[str, Any]:
         "round": ticket.round,
         "track_url": f"{_base_url()}/public/track/",
         "rate_url": f"{_base_url()}{rate_link(ticket)}",
+        # SMS in is set up (hotline.smsin): a survey SMS may be answered with a digit
+        "sms_reply": bool(settings.HOTLINE_SMS_INBOUND_SECRET),
     }
 
 
@@ -102,7 +105,7 @@ def _write(rows: list[Message], *, key: str) -> int:
     fresh = [r for r in rows if r.idempotency_key not in existing]
     # ignore_conflicts: a concurrent call with the same key wins, this one writes nothing
     Message.objects.bulk_create(fresh, ignore_conflicts=True)
-    if any(r.channel in (MessageChannel.EMAIL, MessageChannel.SMS) for r in fresh):
+    if any(r.channel in worker_channels() for r in fresh):
         transaction.on_commit(_nudge_worker)
     return len(fresh)
 
@@ -251,6 +254,39 @@ def notify_complainant(
             )
         )
     return _write(rows, key=key)
+
+
+def notify_channel(
+    *,
+    ticket: Ticket | None,
+    kind: str,
+    channel: str,
+    address: str,
+    subject: str,
+    body: str,
+    key: str,
+    now: datetime | None = None,
+) -> int:
+    """One message on a channel a feature registered (``channels.register_sender``), e.g. a
+    partner system's callback: written now, in the caller's transaction, and delivered by the
+    worker with the same retries as email and SMS. ``body`` is sent as it is (no template).
+    Idempotent on ``key`` like the others; returns the rows written (0 or 1)."""
+    if channel not in worker_channels():
+        raise InvalidInput(f"未登记的消息渠道“{channel}”", code="unknown_notification_kind", field="channel")
+    wall = timezone.now()
+    row = Message(
+        ticket=ticket,
+        kind=kind,
+        channel=channel,
+        address=address,
+        subject=subject[:200],
+        body=body,
+        batch_key=key,
+        idempotency_key=f"{key}/{channel}",
+        created_at=now or wall,
+        next_attempt_at=wall,
+    )
+    return _write([row], key=key)
 
 
 def _unread(user: User) -> QuerySet[Message]:

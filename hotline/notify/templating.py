@@ -42,6 +42,7 @@ STAFF_KINDS = (
     "supervised",
     "instructed",
     "sent_back",
+    "major",  # 重大投诉: the pack's major.notify roles, at once (workflow.major)
     # rectification notices (整改通知书), not tickets: written by hotline.rectification.outbox
     "rectification_issued",
     "rectification_reported",
@@ -72,6 +73,7 @@ KIND_LABELS = {
     "supervised": "督办",
     "instructed": "领导批示",
     "sent_back": "退回重办",
+    "major": "重大投诉",
     "rectification_issued": "整改通知",
     "rectification_reported": "整改报告待验证",
     "rectification_sent_back": "整改退回重改",

@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 from hotline.policies._detection import DetectionSection
+from hotline.policies._major import MajorSection
 from hotline.policies._reader import (
     IDENT_RE,
     UNRESOLVED_START,
@@ -25,12 +26,14 @@ from hotline.policies._reader import (
     suggest,
 )
 from hotline.policies._timing import TimingSections
+from hotline.policies._upper_level import UpperLevelSection
 from hotline.policies._workflows import Workflow, WorkflowParser, anchor_problem, default_start
 from hotline.policies.errors import PackError, PackIssue
 from hotline.policies.schema import (
     AcceptanceWindow,
     ExtensionRule,
     Limit,
+    MajorRules,
     Pack,
     Reminders,
     Rounds,
@@ -64,7 +67,15 @@ _TOP_REQUIRED = (
     "workflows",
     "types",
 )
-_TOP_OPTIONAL = ("confidential_types", "return_visit", "reminders", "acceptance_windows", "detection")
+_TOP_OPTIONAL = (
+    "confidential_types",
+    "return_visit",
+    "reminders",
+    "acceptance_windows",
+    "detection",
+    "major",
+    "upper_level",
+)
 _SOURCE_REQUIRED = ("title", "reference")
 _SOURCE_OPTIONAL = ("issuer", "issued", "amended", "url", "notes")
 # ``return_visit`` keys typed on ``ReturnVisitRule``; any other key goes to its ``notes``.
@@ -97,7 +108,7 @@ def parse_pack(data: object, *, file: str, expected_code: str | None = None, pat
     return _PackParser(file=file, expected_code=expected_code).parse(data, path=path)
 
 
-class _PackParser(TimingSections, DetectionSection):
+class _PackParser(TimingSections, DetectionSection, MajorSection, UpperLevelSection):
     def __init__(self, *, file: str, expected_code: str | None) -> None:
         self.file = file
         self.expected_code = expected_code
@@ -152,13 +163,16 @@ class _PackParser(TimingSections, DetectionSection):
             else ()
         )
         detection = self._detection(_or_default(top, "detection", {}))
+        major = self._major(top["major"]) if top.get("major") is not None else MajorRules()
+        upper_level = self._upper_level(_or_default(top, "upper_level", {}))
 
         if r.issues:
             raise PackError(self.file, r.issues)
         assert code is not None and name is not None and version is not None and source is not None
         assert identity_roles is not None and reject_reasons is not None and rounds is not None
         assert return_visit is not None and reminders is not None and types is not None
-        assert windows is not None and detection is not None
+        assert windows is not None and detection is not None and major is not None
+        assert upper_level is not None
         return Pack(
             code=code,
             name=name,
@@ -174,6 +188,8 @@ class _PackParser(TimingSections, DetectionSection):
             path=path,
             acceptance_windows=windows,
             detection=detection,
+            major=major,
+            upper_level=upper_level,
         )
 
     # -- header -----------------------------------------------------------------------

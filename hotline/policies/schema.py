@@ -11,15 +11,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import time
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Literal, get_args
 
 from hotline.core.errors import ConfigurationError, InvalidInput
 from hotline.policies.vocab import (
+    CHANNEL_LABELS,
+    CUSTOMER_CLASS_LABELS,
     LIMIT_ANCHOR_LABELS,
     LIMIT_UNIT_LABELS,
     SEVERITIES,
     TICKET_TYPE_LABELS,
+    UPGRADED_VIA_LABELS,
     WINDOW_UNIT_LABELS,
 )
 
@@ -362,6 +366,131 @@ class Detection:
 
 
 @dataclass(frozen=True)
+class UpperLevel:
+    """上级转办: a pack's ``upper_level`` section. ``answer_back`` is the limit for answering
+    back (反馈处理结果) a ticket an upper level dispatched to us, counted from its dispatch
+    (the ticket's receipt); ``None``: the pack sets none, and only a due time the upper level
+    sends itself applies (``hotline.exchange``)."""
+
+    answer_back: Limit | None = None
+
+
+MajorRuleName = Literal[
+    "customer_class", "channel", "upgraded_via", "complainants", "amount", "word", "manual"
+]
+MAJOR_RULE_NAMES: tuple[MajorRuleName, ...] = get_args(MajorRuleName)
+
+
+def amount_text(value: Decimal) -> str:
+    """``Decimal("50000.00")`` → ``50000``; ``Decimal("1234.50")`` → ``1234.5``."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@dataclass(frozen=True)
+class MajorReason:
+    """Why a ticket is a major complaint (重大投诉): the ``rule`` that matched and what
+    matched it (``value``: the class, channel, upgrade code, number of complainants, the
+    claimed amount or the word; ``manual``: the person's reason), with the pack's
+    ``threshold`` where the rule has one (amount, complainants)."""
+
+    rule: MajorRuleName
+    value: str
+    threshold: str = ""
+
+    @property
+    def text(self) -> str:
+        """The reason in Chinese, as the history shows it (stored text: not translated)."""
+        v = self.value
+        if self.rule == "customer_class":
+            return f"客户等级为{CUSTOMER_CLASS_LABELS.get(v, v)}"
+        if self.rule == "channel":
+            return f"受理渠道为{CHANNEL_LABELS.get(v, v)}"
+        if self.rule == "upgraded_via":
+            return f"越级投诉({UPGRADED_VIA_LABELS.get(v, v)})"
+        if self.rule == "complainants":
+            return f"批量投诉共{v}位诉求人(达到{self.threshold}位)"
+        if self.rule == "amount":
+            return f"索赔金额{v}元,超过{self.threshold}元"
+        if self.rule == "word":
+            return f"诉求内容含“{v}”"
+        return f"人工认定:{v}"
+
+    def as_payload(self) -> dict[str, str]:
+        data = {"rule": self.rule, "value": self.value, "text": self.text}
+        if self.threshold:
+            data["threshold"] = self.threshold
+        return data
+
+
+@dataclass(frozen=True)
+class MajorRules:
+    """重大投诉: a pack's ``major`` section (docs/policy-packs.md).
+
+    A ticket of one of ``types`` (empty: any type) is major when any rule matches: the
+    customer class is one of ``customer_classes``, the channel one of ``channels``, the
+    ticket came over our heads by one of ``upgraded_via`` (越级), it heads a confirmed batch
+    of at least ``min_complainants`` complainants, the claimed amount is above
+    ``amount_above`` (元), or its subject, description or demand holds one of ``words``.
+    A major ticket's leaders (``notify`` roles) are told at once; ``raise_roles`` may make a
+    ticket major by hand, with a reason. Without the section no rule matches.
+    """
+
+    types: frozenset[str] = frozenset()
+    customer_classes: frozenset[str] = frozenset()
+    channels: frozenset[str] = frozenset()
+    upgraded_via: frozenset[str] = frozenset()
+    min_complainants: int | None = None
+    amount_above: Decimal | None = None
+    words: tuple[str, ...] = ()
+    notify: frozenset[str] = frozenset({"leader"})
+    raise_roles: frozenset[str] = frozenset({"coordinator", "leader"})
+
+    def applies_to(self, ticket_type: str) -> bool:
+        return not self.types or ticket_type in self.types
+
+    def reasons(
+        self,
+        *,
+        ticket_type: str,
+        customer_class: str = "",
+        channel: str = "",
+        upgraded_via: str = "",
+        claimed_amount: Decimal | None = None,
+        text: str = "",
+        complainants: int | None = None,
+    ) -> tuple[MajorReason, ...]:
+        """Every rule the ticket matches, in the order of the rules above (each word once)."""
+        if not self.applies_to(ticket_type):
+            return ()
+        found: list[MajorReason] = []
+        if customer_class and customer_class in self.customer_classes:
+            found.append(MajorReason("customer_class", customer_class))
+        if channel and channel in self.channels:
+            found.append(MajorReason("channel", channel))
+        if upgraded_via and upgraded_via in self.upgraded_via:
+            found.append(MajorReason("upgraded_via", upgraded_via))
+        if complainants is not None and self.min_complainants is not None:
+            if complainants >= self.min_complainants:
+                found.append(MajorReason("complainants", str(complainants), str(self.min_complainants)))
+        if (
+            claimed_amount is not None
+            and self.amount_above is not None
+            and claimed_amount > self.amount_above
+        ):
+            found.append(MajorReason("amount", amount_text(claimed_amount), amount_text(self.amount_above)))
+        folded = text.casefold()
+        hits = [word for word in self.words if word.casefold() in folded]
+        # a word inside a longer one that matched says nothing more (曝光 in 媒体曝光)
+        found.extend(
+            MajorReason("word", word)
+            for word in hits
+            if not any(other != word and word.casefold() in other.casefold() for other in hits)
+        )
+        return tuple(found)
+
+
+@dataclass(frozen=True)
 class Pack:
     """One organisation's rules, loaded from ``packs/<code>.yaml``."""
 
@@ -379,6 +508,8 @@ class Pack:
     path: str = ""  # the file it was loaded from
     acceptance_windows: tuple[AcceptanceWindow, ...] = ()
     detection: Detection = Detection()
+    major: MajorRules = MajorRules()
+    upper_level: UpperLevel = UpperLevel()
 
     @property
     def confidential_types(self) -> frozenset[str]:

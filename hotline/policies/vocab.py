@@ -155,6 +155,22 @@ CHANNEL_LABELS: Final[dict[str, str]] = {
     "internal": "内部员工",
 }
 
+# 客户等级 (a pack's ``major.rules.customer_classes``). The same codes and labels as
+# ``hotline.tickets.models.CustomerClass`` less its "" (未分级), which no rule names.
+CUSTOMER_CLASSES: Final = ("A", "B", "C", "D", "VIP")
+CUSTOMER_CLASS_LABELS: Final[dict[str, str]] = {"A": "A类", "B": "B类", "C": "C类", "D": "D类", "VIP": "VIP"}
+
+# 越级投诉: where the complainant went over our heads before (or instead of) us. The same
+# codes and labels as ``hotline.tickets.models.UpgradedVia`` less its "" (not upgraded); a
+# pack's ``major.rules.upgraded_via`` uses them.
+UPGRADED_VIA: Final = ("regulator", "hotline_12345", "media", "leader")
+UPGRADED_VIA_LABELS: Final[dict[str, str]] = {
+    "regulator": "监管部门/消协",
+    "hotline_12345": "12345热线",
+    "media": "新闻媒体",
+    "leader": "领导批转",
+}
+
 # 受理时效 (``acceptance_windows``): how old a matter may be, counted in these units.
 WINDOW_UNITS: Final = ("months", "years")
 WINDOW_UNIT_LABELS: Final[dict[str, str]] = {"months": "个月", "years": "年"}

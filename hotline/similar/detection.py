@@ -435,9 +435,9 @@ def detect_pending(*, now: datetime | None = None, limit: int = 500) -> int:
     return ran
 
 
-def prune_bands(*, now: datetime | None = None, packs: Iterable[Pack] = ()) -> int:
-    """Delete band rows older than the longest window of any pack (they can match nothing)."""
-    now = now or timezone.now()
+def band_retention(packs: Iterable[Pack] = ()) -> timedelta:
+    """How long band rows are kept: the longest window of any pack, and a day (what the
+    dispatch suggestion can find of similar tickets, ``dispatch``)."""
     longest = max(
         (
             max(window(p.detection.repeat.within), window(p.detection.batch.within))
@@ -445,5 +445,11 @@ def prune_bands(*, now: datetime | None = None, packs: Iterable[Pack] = ()) -> i
         ),
         default=timedelta(days=30),
     )
-    deleted, _ = Band.objects.filter(received_at__lt=now - longest - timedelta(days=1)).delete()
+    return longest + timedelta(days=1)
+
+
+def prune_bands(*, now: datetime | None = None, packs: Iterable[Pack] = ()) -> int:
+    """Delete band rows older than the longest window of any pack (they can match nothing)."""
+    now = now or timezone.now()
+    deleted, _ = Band.objects.filter(received_at__lt=now - band_retention(packs)).delete()
     return deleted

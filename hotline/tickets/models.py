@@ -66,6 +66,16 @@ class CustomerClass(models.TextChoices):
     VIP = "VIP", _("VIP")
 
 
+class UpgradedVia(models.TextChoices):
+    """越级投诉: where the complainant went over our heads (``policies.vocab.UPGRADED_VIA``)."""
+
+    NONE = "", _("非越级")
+    REGULATOR = "regulator", _("监管部门/消协")
+    HOTLINE_12345 = "hotline_12345", _("12345热线")
+    MEDIA = "media", _("新闻媒体")
+    LEADER = "leader", _("领导批转")
+
+
 class Satisfaction(models.TextChoices):
     VERY_SATISFIED = "very_satisfied", _("非常满意")
     SATISFIED = "satisfied", _("满意")
@@ -175,6 +185,21 @@ class Ticket(models.Model):
     subject = models.CharField("标题", max_length=200)
     description = models.TextField("诉求内容")
     demand = models.TextField("诉求人要求", blank=True)
+    claimed_amount = models.DecimalField(
+        "索赔金额(元)",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="诉求人要求赔偿的金额;超过政策包规定的金额为重大投诉",
+    )
+    upgraded_via = models.CharField(
+        "越级来源",
+        max_length=16,
+        choices=UpgradedVia.choices,
+        blank=True,
+        help_text="越级投诉:诉求人已向监管部门、12345、媒体或领导反映",
+    )
     confidential = models.BooleanField(
         "保密", default=False, help_text="举报件默认保密;身份信息对无权角色脱敏"
     )
@@ -246,6 +271,10 @@ class Ticket(models.Model):
             # counts by month × type × category × unit (statistics)
             models.Index(fields=["received_at", "type", "category", "unit"], name="ticket_stats"),
             models.Index(fields=["owner_unit", "received_at"], name="ticket_owner_received"),
+            # 越级投诉 tracked (the API's ``upgraded`` / ``upgraded_via`` filters): few rows
+            models.Index(
+                fields=["upgraded_via", "received_at"], name="ticket_upgraded", condition=~Q(upgraded_via="")
+            ),
         ]
         constraints: ClassVar = [
             # a retried mail, call or upper-level push never makes two tickets

@@ -31,6 +31,7 @@ from hotline.tickets.models import (
     Severity,
     Ticket,
     TicketType,
+    UpgradedVia,
 )
 from hotline.web.extension import UNIT_NAMES as EXTENSION_UNIT_NAMES
 from hotline.workflow.drafts import TicketDraft, draft_from_data
@@ -147,6 +148,17 @@ class IntakeForm(forms.Form):
         )
         f["complainant.customer_class"] = forms.ChoiceField(
             label=_("客户等级"), choices=CustomerClass.choices, required=False
+        )
+        f["claimed_amount"] = forms.DecimalField(
+            label=_("索赔金额(元)"),
+            required=False,
+            min_value=0,
+            max_digits=14,
+            decimal_places=2,
+            error_messages={"invalid": _("索赔金额应为数字")},
+        )
+        f["upgraded_via"] = forms.ChoiceField(
+            label=_("越级来源"), choices=UpgradedVia.choices, required=False
         )
         f["region"] = _text(_("发生地区"), max_length=64, list="region-options")
         f["occurred_on"] = forms.DateField(

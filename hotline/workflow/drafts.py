@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from hotline.core.errors import InvalidInput
@@ -47,6 +48,8 @@ class TicketDraft:
     subject: str
     description: str
     demand: str = ""
+    claimed_amount: Decimal | None = None  # 索赔金额 (元), as the complainant claims it
+    upgraded_via: str = ""  # 越级投诉: tickets.models.UpgradedVia ("" = not upgraded)
     policy: str = ""
     received_at: datetime | None = None
     complainant: Person = field(default_factory=Person)
@@ -135,6 +138,24 @@ def _occurred_on(value: Any) -> date | None:
     raise _invalid("occurred_on", "事项发生日期格式不正确")
 
 
+def _amount(value: Any) -> Decimal | None:
+    """An amount as a number or numeric text (``"50000"``, ``50000.5``); ``None``/"" = none."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, Decimal):
+        amount = value
+    elif isinstance(value, int | float | str) and not isinstance(value, bool):
+        try:
+            amount = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise _invalid("claimed_amount", "索赔金额应为数字") from None
+    else:
+        raise _invalid("claimed_amount", "索赔金额应为数字")
+    if not amount.is_finite():
+        raise _invalid("claimed_amount", "索赔金额应为数字")
+    return amount
+
+
 def _links(raw: Any) -> tuple[tuple[str, str], ...]:
     if raw is None:
         return ()
@@ -175,6 +196,8 @@ def draft_from_data(data: Mapping[str, Any]) -> TicketDraft:
         subject=_text(data, "subject"),
         description=_text(data, "description"),
         demand=_text(data, "demand"),
+        claimed_amount=_amount(data.get("claimed_amount")),
+        upgraded_via=_text(data, "upgraded_via"),
         policy=_text(data, "policy"),
         received_at=_received_at(data.get("received_at")),
         complainant=Person(

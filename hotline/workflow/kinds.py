@@ -63,6 +63,8 @@ class EventKind(StrEnum):
     JOIN_BATCH = "join_batch"  # 并入批量投诉: a child held (suspended) under the parent
     BATCH_REPLY = "batch_reply"  # 批量答复: the parent's answer, told to the child's complainant
     CLOSE_WITH_PARENT = "close_with_parent"  # 随主工单办结: the child closed with the parent
+    # major complaints (the pack's ``major`` rules; workflow.major)
+    MARK_MAJOR = "mark_major"  # 认定重大投诉: a rule matched or a person decided; reasons in the payload
 
 
 PACK_ACTIONS: Final = frozenset(ACTIONS)
@@ -85,6 +87,7 @@ RECORDED_KINDS: Final = frozenset(
         EventKind.JOIN_BATCH,
         EventKind.BATCH_REPLY,
         EventKind.CLOSE_WITH_PARENT,
+        EventKind.MARK_MAJOR,
     }
 )
 
@@ -108,6 +111,7 @@ EVENT_LABELS: Final[dict[str, StrPromise]] = {
     EventKind.JOIN_BATCH: pgettext_lazy("action", "并入批量投诉"),
     EventKind.BATCH_REPLY: pgettext_lazy("action", "批量答复"),
     EventKind.CLOSE_WITH_PARENT: pgettext_lazy("action", "随主工单办结"),
+    EventKind.MARK_MAJOR: pgettext_lazy("action", "认定重大投诉"),
 }
 
 

@@ -163,6 +163,7 @@ class Correspondence(TypedDict, total=False):
     channel: str  # tickets.models.Channel: email, sms
     subject: str
     mail: int  # the mailin.InboundMail it came in as
+    sms: int  # the smsin.InboundSms it came in as
     files: list[str]  # attachments kept on the ticket
     refused: list[str]  # attachments not kept, each "name: reason"
 
@@ -184,6 +185,19 @@ class BatchPayload(TypedDict, total=False):
     remaining: dict[str, list[Any]]  # join_batch: clock → [amount, unit] left (as ``suspend``)
     result: str  # batch_reply / close_with_parent: the parent's answer
     closing_code: str  # close_with_parent
+
+
+class MarkMajor(TypedDict, total=False):
+    severity: str  # after: major (an urgent ticket stays urgent)
+    from_severity: str
+    reasons: list[dict[str, str]]  # policies.schema.MajorReason.as_payload(): rule, value, threshold, text
+    upgraded_via: str  # 越级来源 set by this mark (tickets.models.UpgradedVia)
+    at_registration: bool  # found by the pack's rules when the ticket was registered
+    notify: list[str]  # the roles told at once (the pack's major.notify)
+    old_due_at: str | None
+    due_at: str | None
+    old_final_due_at: str | None
+    final_due_at: str | None
 
 
 PAYLOADS: Final[dict[EventKind, type[Any]]] = {
@@ -226,6 +240,7 @@ PAYLOADS: Final[dict[EventKind, type[Any]]] = {
     EventKind.JOIN_BATCH: BatchPayload,
     EventKind.BATCH_REPLY: BatchPayload,
     EventKind.CLOSE_WITH_PARENT: BatchPayload,
+    EventKind.MARK_MAJOR: MarkMajor,
 }
 PAYLOAD_KEYS: Final[dict[EventKind, frozenset[str]]] = {
     kind: frozenset(shape.__annotations__)

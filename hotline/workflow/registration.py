@@ -40,6 +40,12 @@ from hotline.workflow.access import tickets_visible_to
 from hotline.workflow.drafts import TicketDraft
 from hotline.workflow.events import record_event
 from hotline.workflow.kinds import EventKind
+from hotline.workflow.major import (
+    checked_claimed_amount,
+    checked_upgraded_via,
+    major_at_registration,
+    record_major,
+)
 from hotline.workflow.roles import INTAKE_ROLES
 from hotline.workflow.services import ticket_transition
 from hotline.workflow.state import enter_stage, start_final_clock
@@ -208,6 +214,8 @@ def _register(
     _choice(draft.channel, Channel, "channel", "受理渠道")
     _choice(draft.severity, Severity, "severity", "紧急程度")
     _choice(draft.complainant.customer_class, CustomerClass, "customer_class", "客户等级")
+    upgraded_via = checked_upgraded_via(draft.upgraded_via)
+    claimed_amount = checked_claimed_amount(draft.claimed_amount)
     if not draft.subject.strip():
         raise InvalidInput("请填写标题", code="subject_required", field="subject")
     if not draft.description.strip():
@@ -275,10 +283,14 @@ def _register(
         subject=draft.subject.strip(),
         description=draft.description,
         demand=draft.demand,
+        claimed_amount=claimed_amount,
+        upgraded_via=upgraded_via,
         confidential=draft.confidential or type_policy.confidential,
         stage=type_policy.initial_stage,
         stage_entered_at=now,
     )
+    # 重大投诉: a pack rule that matches makes the ticket major before its clocks are set
+    major = major_at_registration(ticket, pack)
     # the first stage counts from receipt unless the pack anchors it elsewhere (art. 14:
     # 自收到投诉之日起); so does a total anchored at receipt or registration
     enter_stage(ticket, type_policy=type_policy, stage=type_policy.initial_stage, now=now)
@@ -306,6 +318,8 @@ def _register(
         public=True,
         now=now,
     )
+    if major is not None:
+        record_major(ticket, major, pack=pack, now=now)
     if then is not None:
         then(ticket)
     if close_on_the_spot is not None:

@@ -20,6 +20,9 @@ What matches the real services:
   :func:`hotline.calendar.counting.deadline` (cached per start date for day units);
 * one history event per transition (``register`` is seq 1), with the payloads the
   action handlers write. ``history="minimal"`` keeps ``register`` plus the closing event.
+* the region (发生地区) and the unit a ticket is dispatched to follow the matter: by the
+  territorial principle and the category's responsible department, mostly, so the
+  dispatch suggestion has something to learn (:mod:`.routing`).
 
 Not simulated: extensions (``ExtensionRequest`` rows), reopening, attachments, links.
 
@@ -31,7 +34,8 @@ time: ``auto_now``). Numbers: ``bench/README.md``.
 
 The package: :mod:`.common` (constants, weighted picks, the result), :mod:`.org` (units,
 handlers and heads the tickets land with), :mod:`.clocks` (due times, step lengths),
-:mod:`.walk` (a ticket's state while it walks its workflow), :mod:`.simulate` (arrival
+:mod:`.walk` (a ticket's state while it walks its workflow), :mod:`.routing` (where a
+matter happens and which department gets it), :mod:`.simulate` (arrival
 times, the walk through the policy pack, the ticket's columns), :mod:`.load` (number
 reservation, ``COPY``/``bulk_create``, writer threads, ``ANALYZE``) and :mod:`.run`
 (:func:`generate`).

@@ -55,7 +55,7 @@ def generate(
     per_day = [(day, sum(1 for _ in group)) for day, group in groupby(day_of)]
     next_seq = _reserve_numbers(per_day)
     channels = _Weighted(CHANNELS)
-    sim = _Simulator(world, rng, now=now, history=history, callers=tickets // 10)
+    sim = _Simulator(world, rng, now=now, history=history, callers=tickets // 10, route_seed=seed)
     if connection.vendor == "postgresql":
         write: Callable[[Batch], int] = _CopyWriter().write
     else:

@@ -35,6 +35,7 @@ from hotline.demo.volume.common import (
     _Weighted,
 )
 from hotline.demo.volume.org import _World
+from hotline.demo.volume.routing import Router
 from hotline.demo.volume.walk import _Plan, _Walk
 from hotline.policies.schema import Limit, Stage
 from hotline.tickets.models import Category, Status
@@ -42,7 +43,14 @@ from hotline.tickets.models import Category, Status
 
 class _Simulator:
     def __init__(
-        self, world: _World, rng: random.Random, *, now: datetime, history: History, callers: int
+        self,
+        world: _World,
+        rng: random.Random,
+        *,
+        now: datetime,
+        history: History,
+        callers: int,
+        route_seed: int = 0,
     ) -> None:
         self.world, self.rng, self.now, self.history = world, rng, now, history
         self.dues = _Dues(world.calendar)
@@ -57,6 +65,7 @@ class _Simulator:
         self.limits: dict[tuple[str, str, str, str, str | None, str], Limit | None] = {}
         self.nominal: dict[Limit | None, float] = {}
         self.departments = {d.unit.pk: d for d in world.departments}
+        self.router = Router(world.departments, route_seed=route_seed)  # its own random stream
 
     # -- people
 
@@ -157,12 +166,17 @@ class _Simulator:
             received = registered - timedelta(seconds=rng.uniform(20, 600))
         agents = world.staff.get("agent", [])
         public_intake = channel == "web" and rng.random() < 0.6
+        unexpected = world.department_picker.pick(rng)  # the simulator's draw, as it always was
+        route, dept = self.router.route(
+            category=sample[1], text=" ".join((sample[2], sample[3], sample[5])), fallback=unexpected
+        )
         walk = _Walk(
             tp=tp,
             pack=pack,
             owner=owner,
             unit=owner,
-            dept=world.department_picker.pick(rng),
+            dept=dept,
+            route=route,
             severity=self.severities.pick(rng),
             category=category.code if category else None,
             registered_by=None if public_intake or not agents else agents[rng.randrange(len(agents))],
@@ -285,7 +299,8 @@ class _Simulator:
         elif action in ("dispatch", "redispatch"):
             if action == "dispatch":
                 if walk.last_action == "return":
-                    walk.dept = self.world.department_picker.pick(self.rng)
+                    unexpected = self.world.department_picker.pick(self.rng)
+                    walk.dept = walk.route.after_return(unexpected) if walk.route else unexpected
                 walk.unit, walk.round, comment = walk.dept.unit, max(walk.round, 1), "请按时限办理"
             else:
                 walk.round += 1
@@ -411,7 +426,7 @@ class _Simulator:
             "respondent_address": _address(rng) if respondent else "",
             "respondent_licence": _licence(rng) if respondent and rng.random() < 0.3 else "",
             "unit_id": walk.unit.pk,
-            "region": walk.dept.unit.region or walk.owner.region,
+            "region": (walk.route.region if walk.route else walk.dept.unit.region) or walk.owner.region,
             "category_id": category.pk if category else None,
             "severity": walk.severity,
             "subject": subject,

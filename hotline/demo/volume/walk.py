@@ -8,6 +8,7 @@ from typing import Any
 
 from hotline.demo.volume.clocks import _Clock
 from hotline.demo.volume.org import _Department
+from hotline.demo.volume.routing import Route
 from hotline.org.models import Unit
 from hotline.policies.schema import Pack, TypePolicy
 from hotline.tickets.models import Status
@@ -41,6 +42,7 @@ class _Walk:
     entered: datetime
     unit: Unit
     channel: str = ""
+    route: Route | None = None  # the matter's region and departments (``routing``)
     received: datetime | None = None
     stage_clock: _Clock | None = None
     final_clock: _Clock | None = None

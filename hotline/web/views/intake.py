@@ -79,6 +79,7 @@ from hotline.web.views.scripts import (
 )
 from hotline.web.views.ticket_common import error_page, page_status, visible_ticket
 from hotline.workflow.kinds import EventKind
+from hotline.workflow.major import major_reasons
 from hotline.workflow.registration import ticket_register
 
 SPOT_ACTION = "close"
@@ -333,6 +334,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         "readback": readback,
         "on_the_spot": on_the_spot,
         "readback_stage": _stage_label(readback) if readback is not None else "",
+        "readback_major": [r.text for r in major_reasons(readback)] if readback is not None else [],
         "spot_map": spot_close_map(user, units),
         "region_options": region_options(units),
         "caller": caller_lookup(phone, user) if phone else None,

@@ -26,7 +26,16 @@ from hotline.policies.schema import Pack, TypePolicy
 from hotline.policies.vocab import SATISFACTION_LABELS, unit_display
 from hotline.rectification.access import may_issue, may_view
 from hotline.telephony.services import agent_of
-from hotline.tickets.models import Attachment, ExtensionRequest, Status, Ticket, TicketEvent, TicketLink
+from hotline.tickets.models import (
+    Attachment,
+    ExtensionRequest,
+    Severity,
+    Status,
+    Ticket,
+    TicketEvent,
+    TicketLink,
+    UpgradedVia,
+)
 from hotline.web import extension
 from hotline.web.formatting import deadline_text, person_name
 from hotline.web.forms_ticket import CLOSING_CODES, ActionForm, AttachmentForm, UnmaskForm, VisitAttemptForm
@@ -178,9 +187,22 @@ def _detail(event: TicketEvent, people: Mapping[str, str] | None = None) -> str:
     if p.get("closing_code"):
         code = str(p["closing_code"])
         parts.append(gettext("办结类型 %(code)s") % {"code": CLOSING_CODES.get(code, code)})
+    if event.action == "mark_major":
+        old, new = str(p.get("from_severity") or ""), str(p.get("severity") or "")
+        if old in Severity.values and new in Severity.values and old != new:
+            parts.append(
+                gettext("紧急程度 %(old)s→%(new)s") % {"old": Severity(old).label, "new": Severity(new).label}
+            )
+        if str(p.get("upgraded_via") or "") in UpgradedVia.values and p.get("upgraded_via"):
+            parts.append(gettext("越级来源 %(via)s") % {"via": UpgradedVia(str(p["upgraded_via"])).label})
     if event.action == "attach" and p.get("name"):
         parts.append(str(p["name"]))
-    if p.get("due_at") and event.action in ("approve_extension", "resume", "recalculate_deadline"):
+    if p.get("due_at") and event.action in (
+        "approve_extension",
+        "resume",
+        "recalculate_deadline",
+        "mark_major",
+    ):
         due = datetime.fromisoformat(str(p["due_at"]))
         parts.append(gettext("新时限 %(due)s") % {"due": deadline_text(due)})
     return pgettext("separator", ";").join(parts)

@@ -20,11 +20,13 @@ from hotline.policies.loader import load_pack
 from hotline.policies.schema import (
     ActionRule,
     Limit,
+    MajorRules,
     Pack,
     ReturnVisitRule,
     Stage,
     TotalLimit,
     TypePolicy,
+    amount_text,
 )
 from hotline.policies.vocab import TOTAL_ANCHOR_LABELS
 
@@ -93,6 +95,7 @@ class Command(BaseCommand):
             f"identity: {', '.join(sorted(pack.identity_roles)) or 'nobody'}"
         )
         w("  " + _return_visit_line(pack.return_visit))
+        w("  " + _major_line(pack.major))
         for i, window in enumerate(pack.acceptance_windows, start=1):
             scope = [
                 f"types {', '.join(sorted(window.types))}" if window.types else "any type",
@@ -132,6 +135,28 @@ def _return_visit_line(rule: ReturnVisitRule) -> str:
     if rule.notes:
         parts.append("notes: " + ", ".join(f"{key}={_plain(value)}" for key, value in rule.notes.items()))
     return "return visit: " + "; ".join(parts)
+
+
+def _major_line(rule: MajorRules) -> str:
+    """``major: types complaint; VIP; channels media, transfer; …; notify leader; by coordinator``."""
+    parts = [f"types {', '.join(sorted(rule.types))}" if rule.types else "any type"]
+    if rule.customer_classes:
+        parts.append(f"customer classes {', '.join(sorted(rule.customer_classes))}")
+    if rule.channels:
+        parts.append(f"channels {', '.join(sorted(rule.channels))}")
+    if rule.upgraded_via:
+        parts.append(f"upgraded via {', '.join(sorted(rule.upgraded_via))}")
+    if rule.min_complainants is not None:
+        parts.append(f"batch of ≥{rule.min_complainants} complainants")
+    if rule.amount_above is not None:
+        parts.append(f"claim above {amount_text(rule.amount_above)} yuan")
+    if rule.words:
+        parts.append(f"words {'、'.join(rule.words)}")
+    if len(parts) == 1:
+        parts.append("no rule")
+    parts.append(f"notify {', '.join(sorted(rule.notify))}")
+    parts.append(f"raised by hand by {', '.join(sorted(rule.raise_roles))}")
+    return "major: " + "; ".join(parts)
 
 
 def _plain(value: Any) -> Any:
