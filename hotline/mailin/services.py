@@ -397,8 +397,9 @@ def _earlier(row: InboundMail, mail: Mail) -> tuple[int, str] | None:
 def _ticket_of_sent(message_ids: Sequence[str], numbers: Sequence[str] = ()) -> Ticket | None:
     """The ticket of an outbox e-mail with one of ``message_ids`` (ours end ``@hotline.notify>``).
 
-    ``provider_message_id`` has no index of its own: with ticket ``numbers`` (from the
-    subject, where a reply keeps them) the search starts from those tickets' messages."""
+    ``provider_message_id`` of sent e-mails has a partial index (``message_sent_email_id``);
+    with ticket ``numbers`` (from the subject, where a reply keeps them) those tickets'
+    messages are preferred."""
     ours = [m for m in message_ids if m.endswith(OUR_MESSAGE_IDS)]
     if not ours:
         return None

@@ -78,7 +78,26 @@ EVENT_NOTIFICATIONS: dict[str, tuple[Notice, ...]] = {
     "close_with_parent": (Notice("result", (COMPLAINANT,), when=lambda t, e: bool(e.payload.get("result"))),),
     # 重大投诉 (workflow.major): at registration or later, the leaders are told at once
     "mark_major": (Notice("major", (MAJOR_NOTIFY,)),),
+    # 往来函件 from the complainant (mail in, SMS in): whoever has the ticket in hand now —
+    # its handler; else the department it waits at; else the centre's coordinators
+    "correspondence": (
+        Notice("correspondence", ("handler",), when=lambda t, e: _incoming(e) and t.handler_id is not None),
+        Notice("correspondence", ("dept_head",), when=lambda t, e: _incoming(e) and _at_department(t)),
+        Notice("correspondence", ("coordinator",), when=lambda t, e: _incoming(e) and _at_centre(t)),
+    ),
 }
+
+
+def _incoming(event: TicketEvent) -> bool:
+    return bool((event.payload or {}).get("direction", "in") == "in")
+
+
+def _at_department(ticket: Ticket) -> bool:
+    return ticket.handler_id is None and ticket.unit_id != ticket.owner_unit_id
+
+
+def _at_centre(ticket: Ticket) -> bool:
+    return ticket.handler_id is None and ticket.unit_id == ticket.owner_unit_id
 
 
 def _context(ticket: Ticket, event: TicketEvent) -> dict[str, Any]:
@@ -97,6 +116,15 @@ def _context(ticket: Ticket, event: TicketEvent) -> dict[str, Any]:
         context["result"] = payload.get("result") or event.comment
     if event.action == "reply" and under_review(ticket, event):
         context["request_label"] = "答复审核"
+    if event.action == "correspondence":
+        from hotline.tickets.models import Channel
+
+        channel = str(payload.get("channel") or "")
+        context.update(
+            channel_label=str(dict(Channel.choices).get(channel, channel)),
+            letter_subject=payload.get("subject", ""),
+            files=len(payload.get("files") or ()),
+        )
     if event.action == "instruct":
         context["instruction"] = payload.get("instruction") or event.comment
     if event.action == "send_back":

@@ -92,6 +92,12 @@ class Message(models.Model):
             ),
             # messages given up on (the dead count in /metrics, read on every scrape)
             models.Index(fields=["created_at"], name="message_dead", condition=Q(status="dead")),
+            # a mail answering one of ours names our Message-ID (mailin: In-Reply-To / References)
+            models.Index(
+                fields=["provider_message_id"],
+                name="message_sent_email_id",
+                condition=Q(channel="email") & ~Q(provider_message_id=""),
+            ),
         ]
 
     def __str__(self) -> str:

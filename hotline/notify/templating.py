@@ -43,6 +43,7 @@ STAFF_KINDS = (
     "instructed",
     "sent_back",
     "major",  # 重大投诉: the pack's major.notify roles, at once (workflow.major)
+    "correspondence",  # 往来函件: the complainant wrote in (mail in, SMS in)
     # rectification notices (整改通知书), not tickets: written by hotline.rectification.outbox
     "rectification_issued",
     "rectification_reported",
@@ -74,6 +75,7 @@ KIND_LABELS = {
     "instructed": "领导批示",
     "sent_back": "退回重办",
     "major": "重大投诉",
+    "correspondence": "往来函件",
     "rectification_issued": "整改通知",
     "rectification_reported": "整改报告待验证",
     "rectification_sent_back": "整改退回重改",

@@ -57,7 +57,15 @@ IDENTITY_LABELS = {
     "address": _("联系地址"),
 }
 # Stored actor labels of non-user actors (TicketEvent.actor_label), translated for display only.
-ACTOR_LABELS = {"系统": _("系统"), "公众门户": _("公众门户")}
+ACTOR_LABELS = {
+    "系统": _("系统"),
+    "公众门户": _("公众门户"),
+    "公众(网站)": _("公众(网站)"),
+    "系统(日历导入)": _("系统(日历导入)"),
+    "电子邮件": _("电子邮件"),  # mail in
+    "短信": _("短信"),  # SMS in
+    "短信评价": _("短信评价"),  # a rating by SMS reply
+}
 
 
 def action_label(action: str) -> str:
