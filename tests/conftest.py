@@ -81,12 +81,3 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (runs in scripts/test's PostgreSQL pass)")
 
-
-SLOW_MARKERS = ("browser", "server", "worker")
-
-
-def pytest_collection_modifyitems(config: Any, items: list[pytest.Item]) -> None:
-    """The slow tests (a browser, a real server or worker process: seconds to a minute each)
-    run first, in their usual order; the thousands of quick ones after them fill the gaps,
-    so the two xdist workers finish together instead of one waiting on a late crawl."""
-    items.sort(key=lambda item: not any(item.get_closest_marker(m) for m in SLOW_MARKERS))

@@ -210,7 +210,12 @@ def shot() -> Shot:
 
 
 def login(page: Page, username: str, password: str = PASSWORD) -> None:
-    """Log in through the login page, as a person would, and land on the home page."""
+    """Log in through the login page, as a person would, and land on the home page.
+
+    The page being left goes first: a request it still starts (an htmx partial loading on
+    ``load``) would otherwise leave after the cookies are cleared, be sent to the login
+    page, and set a CSRF cookie that no longer matches the login form's (403)."""
+    page.goto("about:blank")
     page.context.clear_cookies()
     page.goto("/login/")
     page.locator("input[name=username]").fill(username)
