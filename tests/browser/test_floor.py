@@ -91,7 +91,8 @@ def test_force_busy_shows_on_the_agents_screen_and_the_wallboard_within_a_second
     def left() -> float:
         return max(1.0, WITHIN_MS - (time.time() - acted) * 1000)
 
-    # checked every animation frame (expect's own retries back off to a second apart)
+    # checked every 20 ms (expect's own retries back off to a second apart; animation frames,
+    # Playwright's default, are not run for a page that is not in front: the wallboard)
     page.wait_for_function(
         """() => {
             const label = document.getElementById("agent-state-label");
@@ -100,6 +101,7 @@ def test_force_busy_shows_on_the_agents_screen_and_the_wallboard_within_a_second
                 && notice && !notice.hidden && notice.textContent.includes("班长已将您置为示忙");
         }""",
         timeout=left(),
+        polling=20,
     )
     board.wait_for_function(
         f"""() => {{
@@ -107,6 +109,7 @@ def test_force_busy_shows_on_the_agents_screen_and_the_wallboard_within_a_second
             return tile && tile.dataset.state === "break" && tile.textContent.includes("小休");
         }}""",
         timeout=left(),
+        polling=20,
     )
     took = (time.time() - acted) * 1000
     assert took < WITHIN_MS, f"the agent's screen and the wallboard took {took:.0f} ms"
