@@ -137,7 +137,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file too (not shared-cache memory, whose table locks ignore the busy
     # timeout), so concurrency tests see the same locking as production.
     DATABASES["default"]["TEST"] = {"NAME": str(HOTLINE_HOME / "test-hotline.sqlite3")}
-elif os.environ.get("HOTLINE_TEST_DB"):
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend plus a connection apart from the transaction (ticket numbers)
+    DATABASES["default"]["ENGINE"] = "hotline.core.postgresql"
+if DATABASES["default"]["ENGINE"] == "hotline.core.postgresql" and os.environ.get("HOTLINE_TEST_DB"):
     # Several test runs on one PostgreSQL server: give each its own test database name.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["HOTLINE_TEST_DB"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

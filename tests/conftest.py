@@ -37,6 +37,19 @@ def org(db: Any) -> DemoOrg:
 
 
 @pytest.fixture
+def fresh_numbers(db: Any) -> None:
+    """The day counters behind ticket numbers start empty. On PostgreSQL they are written
+    apart from the test's transaction (``hotline.tickets.numbering``) and so outlive its
+    rollback: a test that asserts on them clears them first, on that same connection."""
+    from django.db import connection
+
+    apart = getattr(connection, "apart", None)
+    if apart is not None:
+        with apart().cursor() as cursor:
+            cursor.execute("DELETE FROM tickets_dailysequence")
+
+
+@pytest.fixture
 def users(org: DemoOrg) -> dict[str, Any]:
     return org.users
 

@@ -24,6 +24,7 @@ UNREACHABLE_CLOSING_CODE = "unreachable"
 # Events that give the complainant their answer, after which the return visit is due: a
 # reply (unless it went into a review stage, 审核) or the head's approval of it.
 ANSWER_ACTIONS = ("reply", "approve_reply")
+REGISTER = "register"  # hotline.workflow.kinds.EventKind.REGISTER
 
 
 def on_ticket_event(ticket: Ticket, event: TicketEvent) -> None:
@@ -37,7 +38,13 @@ def _schedule(ticket: Ticket, event: TicketEvent) -> None:
     if ticket.status == Status.CLOSED:
         SweepSchedule.objects.filter(ticket=ticket).delete()
     else:
-        SweepSchedule.objects.update_or_create(ticket=ticket, defaults={"next_at": event.created_at})
+        # one upsert (a read, two savepoints and a write with update_or_create)
+        SweepSchedule.objects.bulk_create(
+            [SweepSchedule(ticket=ticket, next_at=event.created_at)],
+            update_conflicts=True,
+            unique_fields=["ticket"],
+            update_fields=["next_at"],
+        )
 
 
 def visit_roles(pack: Pack, ticket: Ticket) -> frozenset[str]:
@@ -65,6 +72,8 @@ def visit_create(*, ticket: Ticket, pack: Pack, now: datetime) -> ReturnVisit:
 
 
 def _follow_visit(ticket: Ticket, event: TicketEvent) -> None:
+    if event.action == REGISTER:
+        return  # a ticket just registered has no visit, and registering answers nothing
     pack = get_pack(ticket.policy)
     stage = pack.type(ticket.type).stage(ticket.stage)
     active = ReturnVisit.objects.filter(ticket=ticket, status__in=ACTIVE_VISIT_STATUSES).first()

@@ -19,6 +19,8 @@ from hotline.tickets.models import Satisfaction, Ticket, TicketEvent
 
 
 def on_ticket_event(ticket: Ticket, event: TicketEvent) -> None:
+    if event.action == "register":
+        return  # a ticket just registered has had no visit, so no visit task
     # one indexed query for most events: a ticket that never had a visit has no task either
     last = ReturnVisit.objects.filter(ticket=ticket).order_by("-pk").first()
     if last is None:

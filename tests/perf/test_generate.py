@@ -21,6 +21,7 @@ from hotline.tickets.numbering import next_ticket_number
 from hotline.workflow.state import refresh_dues
 
 N = 200
+pytestmark = pytest.mark.usefixtures("fresh_numbers")
 
 
 def _generate(count: int, seed: int) -> str:

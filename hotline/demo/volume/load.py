@@ -16,23 +16,15 @@ from django.db import connection, models, transaction
 from hotline.demo.volume.common import MAX_DAILY_SEQUENCE, Batch
 from hotline.org.models import Membership, Unit
 from hotline.tickets.models import Category, DailySequence, Ticket, TicketEvent
+from hotline.tickets.numbering import reserve_numbers
 
 
 def _reserve_numbers(days: Sequence[tuple[date, int]]) -> dict[date, int]:
     """Reserve ``n`` sequence numbers for each day; returns the first of each range."""
-    table = connection.ops.quote_name(DailySequence._meta.db_table)
-    sql = (
-        f"INSERT INTO {table} (day, last) VALUES (%s, %s) "
-        f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + EXCLUDED.last RETURNING last"
-    )
-    first: dict[date, int] = {}
-    with transaction.atomic(), connection.cursor() as cursor:
-        for day, n in days:
-            cursor.execute(sql, [day, n])
-            (last,) = cursor.fetchone()
-            if last > MAX_DAILY_SEQUENCE:
-                raise ValueError(f"{day} 的工单序号超过 {MAX_DAILY_SEQUENCE}")
-            first[day] = last - n + 1
+    first = reserve_numbers(days)
+    for day, n in days:
+        if first[day] + n - 1 > MAX_DAILY_SEQUENCE:
+            raise ValueError(f"{day} 的工单序号超过 {MAX_DAILY_SEQUENCE}")
     return first
 
 

@@ -54,6 +54,7 @@ from hotline.policies.registry import get_pack
 from hotline.telephony.models import Call, CallTicket
 from hotline.telephony.services import link_ticket
 from hotline.tickets.models import Ticket, TicketEvent, TicketType
+from hotline.tickets.numbering import rehearsal
 from hotline.web.forms_ticket import (
     PHONE_MAX_LENGTH,
     BlocklistRequestForm,
@@ -176,7 +177,7 @@ T = TypeVar("T")
 def _dry_run(register: Callable[[], T]) -> T:
     shown: list[T] = []
     try:
-        with transaction.atomic():
+        with transaction.atomic(), rehearsal():
             shown.append(register())
             raise _DryRun
     except _DryRun:
