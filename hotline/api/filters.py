@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
@@ -81,3 +82,20 @@ class TicketFilter(filters.FilterSet):  # type: ignore[misc]  # django-filter sh
         # reports are never found by number
         by_phone = phone_q(value)
         return qs if by_phone is None else qs.filter(by_phone)
+
+
+class FilterBackend(filters.DjangoFilterBackend):  # type: ignore[misc]  # django-filter ships no type information
+    """django-filter's backend, skipped when the request names none of the view's filters.
+
+    A FilterSet deep-copies its filters and builds and validates a form on every request,
+    even when nothing is asked (measured on the ticket list: a fifth of the request). With
+    no filter parameter it would return the queryset unchanged, so it is not built; our
+    FilterSets apply nothing by default (no ``filter_queryset`` of their own, no initial
+    values) — keep it so, or give that view django-filter's own backend.
+    """
+
+    def filter_queryset(self, request: Any, queryset: QuerySet[Any], view: Any) -> QuerySet[Any]:
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and not set(request.query_params) & set(filterset_class.base_filters):
+            return queryset
+        return super().filter_queryset(request, queryset, view)  # type: ignore[no-any-return]

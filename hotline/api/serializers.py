@@ -7,10 +7,11 @@ and the OpenAPI schema says so (``additionalProperties: false``, ``hotline.api.s
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
@@ -328,6 +329,19 @@ class TicketOut(serializers.ModelSerializer[Ticket]):
         ]
         read_only_fields = fields
 
+    # DRF's ModelSerializer works its ~40 fields out of the model on every instantiation
+    # (a few ms a request, issue 17); the result depends on the class alone, so it is
+    # worked out once per class and each serializer gets fresh copies (as DRF copies its
+    # declared fields)
+    _field_prototypes: ClassVar[dict[type[Any], dict[str, serializers.Field[Any, Any, Any, Any]]]] = {}
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        cls = type(self)
+        prototypes = TicketOut._field_prototypes.get(cls)
+        if prototypes is None:
+            prototypes = TicketOut._field_prototypes[cls] = super().get_fields()
+        return copy.deepcopy(prototypes)
+
     def _user(self) -> AnyUser:
         request = self.context.get("request")
         return request.user if request is not None else AnonymousUser()
@@ -402,36 +416,6 @@ class TicketCreatedOut(TicketDetailOut):
     def get_answer_script(self, obj: Ticket) -> dict[str, Any] | None:
         walk = self.context.get("walk")
         return WalkOut(walk).data if walk is not None else None
-
-
-class TicketListOut(TicketOut):
-    class Meta(TicketOut.Meta):
-        fields = [
-            "number",
-            "type",
-            "channel",
-            "policy",
-            "received_at",
-            "subject",
-            "complainant",
-            "category",
-            "severity",
-            "upgraded_via",
-            "unit",
-            "unit_name",
-            "status",
-            "stage",
-            "stage_label",
-            "round",
-            "handler",
-            "supervised",
-            "due_at",
-            "final_due_at",
-            "deadline_provisional",
-            "overdue",
-            "version",
-        ]
-        read_only_fields = fields
 
 
 class EventOut(serializers.ModelSerializer[TicketEvent]):

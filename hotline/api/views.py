@@ -21,6 +21,7 @@ from hotline.api import serializers as s
 from hotline.api.actions_in import ActionIn, action_input
 from hotline.api.filters import TicketFilter
 from hotline.api.knowledge import register_answering_script
+from hotline.api.ticket_list import TicketListOut, list_rows
 from hotline.calendar.services import compute_deadline, days_between
 from hotline.core.clients import client_address
 from hotline.core.errors import InvalidInput
@@ -40,12 +41,13 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     filterset_class = TicketFilter
 
     def get_queryset(self) -> QuerySet[Ticket]:
-        return tickets_visible_to(self.request.user).select_related(
+        tickets = tickets_visible_to(self.request.user).select_related(
             "unit", "owner_unit", "category", "handler", "registered_by"
         )
+        return list_rows(tickets) if self.action == "list" else tickets
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer[Ticket]]:
-        return s.TicketListOut if self.action == "list" else s.TicketDetailOut
+        return TicketListOut if self.action == "list" else s.TicketDetailOut
 
     def get_object(self) -> Ticket:
         return access_ticket(self.request.user, str(self.kwargs["number"]))

@@ -186,6 +186,11 @@ class CallerInfo:
         return [(t, get_pack(t.policy).type(t.type).stage(t.stage).label) for t in self.tickets]
 
 
+# what the intake screen's history and the screen pop show of each earlier ticket
+# (web/intake/_caller.html, web/phone/_pop.html): a row, not the whole ticket
+LOOKUP_COLUMNS = ("number", "received_at", "type", "subject", "status", "policy", "stage", "customer_class")
+
+
 def caller_lookup(phone: str, user: AnyUser) -> CallerInfo:
     """The caller's blocklist state and earlier tickets the user may see, newest first.
 
@@ -212,7 +217,7 @@ def caller_lookup(phone: str, user: AnyUser) -> CallerInfo:
     rows = list(
         tickets_visible_to(user)
         .filter(identity_searchable(), complainant_phone=number)
-        .select_related("unit")
+        .only(*LOOKUP_COLUMNS)
         .order_by("-received_at")[: LOOKUP_LIMIT + 1]
     )
     return CallerInfo(

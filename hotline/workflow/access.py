@@ -61,8 +61,10 @@ def visible_q(user: AnyUser) -> Q | None:
     memberships = memberships_of(user)
     roles = {m.role for m in memberships}
     # a handler sees the tickets assigned to them, not the whole unit's
-    any_role = _units_under({m.unit.path for m in memberships if m.role != Role.HANDLER})
-    centre_role = _units_under({m.unit.path for m in memberships if m.role not in UNIT_ROLES})
+    any_paths = {m.unit.path for m in memberships if m.role != Role.HANDLER}
+    centre_paths = {m.unit.path for m in memberships if m.role not in UNIT_ROLES}
+    any_role = _covered(user, any_paths)
+    centre_role = _covered(user, centre_paths)  # usually the same paths: no second query
     q = Q(pk__in=[])
     if roles & ASSIGNABLE_ROLES:
         q |= Q(handler_id=user.pk)
@@ -76,6 +78,29 @@ def visible_q(user: AnyUser) -> Q | None:
     return q
 
 
+def units_q(user: AnyUser) -> Q | None:
+    """The unit part of :func:`visible_q` alone — tickets now at a unit the user's roles
+    (other than handler) cover, or taken in at one their centre roles cover — for lists
+    of "the unit's tickets" (the worklist's 本单位). A subset of ``visible_q``; without its
+    ``handler_id``/``registered_by_id`` terms the list walks the units' index alone
+    (issue 17). A user without such units gets ``visible_q`` itself; ``None`` for a
+    superuser (everything)."""
+    visible = visible_q(user)
+    if visible is None:
+        return None
+    memberships = memberships_of(user)
+    any_role = _covered(user, {m.unit.path for m in memberships if m.role != Role.HANDLER})
+    centre_role = _covered(user, {m.unit.path for m in memberships if m.role not in UNIT_ROLES})
+    if not any_role and not centre_role:
+        return visible
+    q = Q(pk__in=[])
+    if any_role:
+        q |= Q(unit_id__in=any_role)
+    if centre_role:
+        q |= Q(owner_unit_id__in=centre_role)
+    return q
+
+
 def sees_every_unit(user: AnyUser) -> bool:
     """Whether a role of ``user`` (other than handler) covers every unit — then the scope of
     :func:`visible_q` holds for every ticket, and a large scan may drop it (one query)."""
@@ -86,7 +111,7 @@ def sees_every_unit(user: AnyUser) -> bool:
     cached: bool | None = getattr(user, "_hotline_sees_every_unit", None)
     if cached is None:
         paths = {m.unit.path for m in memberships_of(user) if m.role != Role.HANDLER}
-        covered = set(_units_under(paths))
+        covered = set(_covered(user, paths))
         cached = bool(covered) and covered >= set(Unit.objects.values_list("pk", flat=True))
         user._hotline_sees_every_unit = cached  # type: ignore[attr-defined]  # per request
     return cached
@@ -102,6 +127,24 @@ def units_under(units: Iterable[Unit]) -> list[int]:
     """Ids of ``units`` and every unit below them: lists then filter on the indexed
     ``unit_id IN (…)`` instead of a path prefix across a join (one plan for every door)."""
     return _units_under({unit.path for unit in units})
+
+
+def covered_units(user: AnyUser, units: Iterable[Unit]) -> list[int]:
+    """``units_under(units)``, remembered on the user for the request."""
+    return _covered(user, {unit.path for unit in units})
+
+
+def _covered(user: AnyUser, paths: set[str]) -> list[int]:
+    """``_units_under(paths)``, remembered on the user for the request (the scope and
+    ``sees_every_unit`` ask for the same paths)."""
+    memo: dict[frozenset[str], list[int]] | None = getattr(user, "_hotline_covered", None)
+    if memo is None:
+        memo = {}
+        user._hotline_covered = memo  # type: ignore[union-attr]  # a per-request cache
+    key = frozenset(paths)
+    if key not in memo:
+        memo[key] = _units_under(paths)
+    return memo[key]
 
 
 def _units_under(paths: set[str]) -> list[int]:
