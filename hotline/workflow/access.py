@@ -160,7 +160,8 @@ def access_ticket(user: AnyUser, number: str) -> Ticket:
     """The ticket if the user may see it; one answer (not found) for missing and forbidden."""
     ticket = (
         tickets_visible_to(user)
-        .select_related("unit", "owner_unit", "category", "handler", "registered_by")
+        # the category's parent too: a category shows as "parent / name"
+        .select_related("unit", "owner_unit", "category__parent", "handler", "registered_by")
         .filter(number=number)
         .first()
     )

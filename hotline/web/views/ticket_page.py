@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
@@ -336,8 +337,7 @@ def page_context(
         "attachments": list(Attachment.objects.filter(ticket=ticket).select_related("uploaded_by")),
         "can_attach": ticket.status != Status.CLOSED and bool(ticket_roles(user, ticket)),
         "attachment_form": attachment_form or AttachmentForm(),
-        "links": list(TicketLink.objects.filter(ticket=ticket).select_related("target")),
-        "linked_from": list(TicketLink.objects.filter(target=ticket).select_related("ticket")),
+        **_links(ticket),
         "extensions": list(ExtensionRequest.objects.filter(ticket=ticket).select_related("requested_by")),
         "delivery": _messages(ticket, shown),
         "action_groups": groups,
@@ -356,4 +356,15 @@ def page_context(
         "banner": banner,
         "satisfaction_label": SATISFACTION_LABELS.get(ticket.satisfaction, ""),
         "visit_panel": visit_panel(ticket, user, pack, attempt_form),
+    }
+
+
+def _links(ticket: Ticket) -> dict[str, list[TicketLink]]:
+    """``links`` (this ticket's, to others) and ``linked_from`` (others' to this one), in
+    one query."""
+    both = TicketLink.objects.filter(Q(ticket=ticket) | Q(target=ticket)).select_related("ticket", "target")
+    rows = list(both.order_by("pk"))
+    return {
+        "links": [link for link in rows if link.ticket_id == ticket.pk],
+        "linked_from": [link for link in rows if link.target_id == ticket.pk],
     }
