@@ -61,7 +61,10 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             ticket = ticket_register(draft=form.to_draft(), actor=request.user)
         else:  # the same as the intake screen's walked script (hotline.api.knowledge)
             ticket, walk = register_answering_script(request.user, form.to_draft(), answer_script)
-        ticket = access_ticket(request.user, ticket.number)
+        # The registering user sees what they registered (registration refuses anyone
+        # without an intake role where it is taken in, and a superuser sees all): answer
+        # with the ticket as registered, its unit, category and registrant in hand, rather
+        # than read it back through the scope (issue 17: two statements a registration).
         context = {"request": request, "walk": walk.as_dict() if walk is not None else None}
         return Response(s.TicketCreatedOut(ticket, context=context).data, status=status.HTTP_201_CREATED)
 
