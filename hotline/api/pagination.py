@@ -32,9 +32,9 @@ class CappedPaginator(_Paginator):
     @cached_property
     def count(self) -> int:
         # COUNT over "SELECT ... LIMIT cap+1": stops after cap+1 index entries
-        rows = cast("QuerySet[Any]", self.object_list)  # the API pages querysets only
-        # only the key in the subquery: a list reading columns of joined tables (the
-        # ticket list's unit, category, handler) must not join them 10,001 times to count
+        # the API pages querysets (or, for a list read as tuples, what they come from)
+        rows = cast("QuerySet[Any]", getattr(self.object_list, "count_source", self.object_list))
+        # only the key in the subquery: what a list reads of joined tables is not counted
         return min(rows.order_by().values("pk")[: self.cap + 1].count(), self.cap + 1)
 
     @property

@@ -7,11 +7,10 @@ and the OpenAPI schema says so (``additionalProperties: false``, ``hotline.api.s
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
@@ -328,19 +327,6 @@ class TicketOut(serializers.ModelSerializer[Ticket]):
             "allowed_actions",
         ]
         read_only_fields = fields
-
-    # DRF's ModelSerializer works its ~40 fields out of the model on every instantiation
-    # (a few ms a request, issue 17); the result depends on the class alone, so it is
-    # worked out once per class and each serializer gets fresh copies (as DRF copies its
-    # declared fields)
-    _field_prototypes: ClassVar[dict[type[Any], dict[str, serializers.Field[Any, Any, Any, Any]]]] = {}
-
-    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
-        cls = type(self)
-        prototypes = TicketOut._field_prototypes.get(cls)
-        if prototypes is None:
-            prototypes = TicketOut._field_prototypes[cls] = super().get_fields()
-        return copy.deepcopy(prototypes)
 
     def _user(self) -> AnyUser:
         request = self.context.get("request")

@@ -69,6 +69,19 @@ class ListRow:
             setattr(self, name, value)
 
 
+class PageOfRows:
+    """What the list pages: slices read as tuples (``list_rows``); the page's capped count
+    (``api.pagination``: ``count_source``) runs on the tickets alone, without the joins
+    the rows read (measured: 10 ms of 50 for a coordinator, issue 17)."""
+
+    def __init__(self, tickets: QuerySet[Ticket]) -> None:
+        self.count_source = tickets
+        self.ordered = tickets.ordered
+
+    def __getitem__(self, key: slice) -> list[Any]:
+        return list(list_rows(self.count_source)[key])
+
+
 def list_rows(tickets: QuerySet[Ticket]) -> QuerySet[Any]:
     """The list's queryset as tuples of ``LIST_COLUMNS``: filters, ordering and paging
     apply to it as to any queryset."""

@@ -21,7 +21,7 @@ from hotline.api import serializers as s
 from hotline.api.actions_in import ActionIn, action_input
 from hotline.api.filters import TicketFilter
 from hotline.api.knowledge import register_answering_script
-from hotline.api.ticket_list import TicketListOut, list_rows
+from hotline.api.ticket_list import PageOfRows, TicketListOut
 from hotline.calendar.services import compute_deadline, days_between
 from hotline.core.clients import client_address
 from hotline.core.errors import InvalidInput
@@ -44,7 +44,11 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         tickets = tickets_visible_to(self.request.user).select_related(
             "unit", "owner_unit", "category", "handler", "registered_by"
         )
-        return list_rows(tickets) if self.action == "list" else tickets
+        return tickets.select_related(None) if self.action == "list" else tickets
+
+    def paginate_queryset(self, queryset: Any) -> list[Any] | None:
+        # the list's page is read as tuples of what a row shows (api.ticket_list)
+        return super().paginate_queryset(PageOfRows(queryset) if self.action == "list" else queryset)  # type: ignore[arg-type]
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer[Ticket]]:
         return TicketListOut if self.action == "list" else s.TicketDetailOut
