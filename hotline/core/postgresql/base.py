@@ -49,4 +49,4 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _close(self) -> None:
         self.close_apart()
-        super()._close()
+        super()._close()  # type: ignore[misc]  # django-stubs do not declare it
