@@ -266,6 +266,18 @@ class Ticket(models.Model):
             models.Index(
                 fields=["due_at"], name="ticket_open_due", condition=Q(status__in=["open", "suspended"])
             ),
+            # open tickets in a few stages (approvals: reject-able, supervisable; a stage filter)
+            models.Index(
+                fields=["stage", "policy", "due_at"],
+                name="ticket_open_stage",
+                condition=Q(status__in=["open", "suspended"]),
+            ),
+            # open tickets a user took in at a unit outside their own (the board's scope, ADR 0026)
+            models.Index(
+                fields=["registered_by", "owner_unit"],
+                name="ticket_open_registered",
+                condition=Q(status__in=["open", "suspended"]),
+            ),
             # a caller's history by phone (screen pop, repeat detection)
             models.Index(fields=["complainant_phone", "received_at"], name="ticket_phone_received"),
             # counts by month × type × category × unit (statistics)
@@ -388,6 +400,10 @@ class ExtensionRequest(models.Model):
         verbose_name = "延期申请"
         verbose_name_plural = "延期申请"
         ordering: ClassVar = ["-requested_at"]
+        indexes: ClassVar = [
+            # the requests waiting for a decision (approvals), not every request ever made
+            models.Index(fields=["ticket"], name="extension_pending", condition=Q(status="pending"))
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket_id} +{self.amount} {self.unit} ({self.status})"
@@ -441,3 +457,77 @@ class TicketEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("办理记录不能删除")
+
+
+# --- open-ticket counts (the board; ADR 0026) ---------------------------------------------
+
+
+class OpenCountKey(models.Model):
+    """What the board counts open tickets by, as the ticket has it: where it is, who took it
+    in (the two halves of a centre role's scope), pack, type, stage, status, and the hour its
+    binding deadline falls in (``due_hour``: whole hours since 1970 UTC; ``DUE_NEVER`` for a
+    suspended ticket or one without a deadline, ``DUE_PAST`` once a fold merged it into
+    "due before the horizon"). Plain ids, no foreign keys: a derived table, not a relation."""
+
+    unit_id = models.BigIntegerField("当前责任单位")
+    owner_unit_id = models.BigIntegerField("受理单位")
+    policy = models.CharField("政策包", max_length=32)
+    type = models.CharField("诉求类型", max_length=16)
+    stage = models.CharField("当前环节", max_length=32)
+    status = models.CharField("状态", max_length=12)
+    due_hour = models.IntegerField("时限所在小时")
+
+    class Meta:
+        abstract = True
+
+
+class OpenCount(OpenCountKey):
+    """Open tickets per key, as of the last fold. Written only by
+    ``hotline.workflow.counts.fold``; a read adds the ``OpenCountDelta`` rows not yet folded."""
+
+    n = models.IntegerField("工单数")
+
+    class Meta:
+        verbose_name = "在办工单计数"
+        verbose_name_plural = "在办工单计数"
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["unit_id", "owner_unit_id", "policy", "type", "stage", "status", "due_hour"],
+                name="opencount_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy}/{self.type}/{self.stage} {self.status} @{self.due_hour}: {self.n}"
+
+
+class OpenCountDelta(OpenCountKey):
+    """+1 / −1 per key, appended by the database triggers on ``tickets_ticket`` (migration
+    0010) for every insert, delete and change of a counted column, whatever wrote it (the
+    services, ``generate``'s ``COPY``, an ``update()``). Appended, never updated: no row
+    that two registrations would both have to lock."""
+
+    n = models.SmallIntegerField("增减")
+
+    class Meta:
+        verbose_name = "在办工单计数增量"
+        verbose_name_plural = "在办工单计数增量"
+
+    def __str__(self) -> str:
+        return f"{self.policy}/{self.type}/{self.stage} {self.status} @{self.due_hour}: {self.n:+d}"
+
+
+class OpenCountFold(models.Model):
+    """The fold's one row (``id`` 1), written only by the fold: buckets before ``horizon``
+    (an hour, as ``due_hour``) are merged into ``DUE_PAST``, so a read whose hour is
+    earlier than the horizon counts from the tickets instead."""
+
+    horizon = models.IntegerField("合并界限(小时)", default=0)
+    folded_at = models.DateTimeField("最近合并时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "在办工单计数合并"
+        verbose_name_plural = "在办工单计数合并"
+
+    def __str__(self) -> str:
+        return f"horizon {self.horizon} ({self.folded_at})"

@@ -109,7 +109,11 @@ class StageCounts(TypedDict):
 
 def stage_counts(tickets: QuerySet[Ticket], *, now: datetime) -> list[StageCounts]:
     """Counts of ``tickets`` (open ones, already scoped) by pack, type and stage: in all,
-    overdue, due soon and suspended — one grouped query (the board; statistics next)."""
+    overdue, due soon and suspended — one grouped query over the tickets.
+
+    The board reads the same numbers from the counts the triggers keep
+    (``workflow.counts.open_counts``, ADR 0026), which do not grow with the backlog; this
+    direct count is what they fall back to and what the tests hold them to."""
     rows = (
         tickets.order_by()
         .values("policy", "type", "stage")

@@ -19,7 +19,13 @@ from tests.factories import register
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db]
 
 PARTIAL = {
-    "tickets_ticket": {"ticket_open_due", "ticket_open_unit_due", "ticket_open_handler_due"},
+    "tickets_ticket": {
+        "ticket_open_due",
+        "ticket_open_unit_due",
+        "ticket_open_handler_due",
+        "ticket_open_stage",
+        "ticket_open_registered",
+    },
     "notify_message": {"message_due", "message_dead"},
     "followup_sweepschedule": {"sweep_schedule_next"},
 }
