@@ -1,4 +1,11 @@
-"""Return visits and reminder records in the admin: read-only (they change through services)."""
+"""Return visits and reminder records in the admin: read-only (they change through services).
+
+Both grow with the tickets (a visit per closed ticket, several marks per open one): newest
+first by id (the primary key; the models' orders by ticket or due time would sort every row
+for a page), found by the ticket's number or its first digits through the number's index
+(``ticket__number__startswith``; ``icontains`` read every ticket), counted as
+``LargeTableAdmin`` counts (``tickets/admin.py``).
+"""
 
 from __future__ import annotations
 
@@ -33,7 +40,8 @@ class AttemptInline(_AttemptInline):
 class ReturnVisitAdmin(ReadOnlyAdmin):
     list_display = ["ticket", "round", "status", "due_at", "satisfaction", "close_at", "next_step", "done_at"]
     list_filter = ["status", "satisfaction", "next_step"]
-    search_fields = ["ticket__number"]
+    search_fields = ["ticket__number__startswith"]
+    ordering = ["-pk"]
     raw_id_fields = ["ticket"]
     inlines = [AttemptInline]
 
@@ -42,5 +50,6 @@ class ReturnVisitAdmin(ReadOnlyAdmin):
 class SweepMarkAdmin(ReadOnlyAdmin):
     list_display = ["ticket", "kind", "point", "due_at", "done_at", "sent", "messages"]
     list_filter = ["kind", "sent"]
-    search_fields = ["ticket__number"]
+    search_fields = ["ticket__number__startswith"]
+    ordering = ["-pk"]
     raw_id_fields = ["ticket"]

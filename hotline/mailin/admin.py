@@ -4,6 +4,9 @@ The password is written, never shown: the form has an empty password field that 
 stored one unless something is typed. A sender is identity: on a confidential ticket, and
 on a mailbox that registers reports (举报, confidential by default), the admin shows the
 address and name masked, through the core's one identity rule.
+
+The mails grow with the volume: their list is ``LargeTableAdmin`` (no full count, see
+``tickets/admin.py``), newest first by id.
 """
 
 from __future__ import annotations
@@ -20,16 +23,16 @@ from hotline.mailin import imap
 from hotline.mailin.models import InboundMail, Mailbox, Outcome
 from hotline.mailin.services import mail_retry
 from hotline.mailin.tasks import fetch_mailbox
+from hotline.tickets.admin import LargeTableAdmin
 from hotline.tickets.masking import mask_email, mask_name
 from hotline.tickets.models import TicketType
 from hotline.workflow.identity import identity_for
 
 if TYPE_CHECKING:
     _MailboxAdmin = admin.ModelAdmin[Mailbox]
-    _InboundMailAdmin = admin.ModelAdmin[InboundMail]
     _MailboxForm = forms.ModelForm[Mailbox]
 else:
-    _MailboxAdmin = _InboundMailAdmin = admin.ModelAdmin
+    _MailboxAdmin = admin.ModelAdmin
     _MailboxForm = forms.ModelForm
 
 
@@ -101,12 +104,13 @@ def _masked(mail: InboundMail) -> bool:
 
 
 @admin.register(InboundMail)
-class InboundMailAdmin(_InboundMailAdmin):
+class InboundMailAdmin(LargeTableAdmin):
     list_display = ("taken_at", "mailbox", "shown_sender", "subject", "outcome", "ticket", "reason")
-    list_filter = ("outcome", "mailbox")
+    # a date range, not ``date_hierarchy`` (a DISTINCT over every mail's date)
+    list_filter = ("outcome", "mailbox", ("taken_at", admin.DateFieldListFilter))
     search_fields = ("ticket__number", "message_id", "subject")
-    date_hierarchy = "taken_at"
     list_select_related = ("mailbox", "ticket")
+    ordering = ("-pk",)  # newest first through the primary key: ``taken_at`` has no index
     raw_id_fields = ("ticket", "event")
     actions = ("retry",)
     fields = (

@@ -11,12 +11,15 @@ its pack allows to unmask (``identity_roles``), and each ticket so found gets an
 event through the workflow service (payload ``{"via": "admin", "fields": [...]}``). That
 is where every unmask of a ticket is audited, beside the ticket page's; Django's
 ``LogEntry`` records changes to admin rows, is read only here, and would split the audit.
+
+The outbox grows with the tickets (a receipt or two each, then reminders): its list is
+``LargeTableAdmin`` (no full count, see ``tickets/admin.py``), newest first by id.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import Q, QuerySet
@@ -26,14 +29,10 @@ from hotline.core.errors import HotlineError, InvalidInput
 from hotline.core.phones import national_number, normalise_phone
 from hotline.notify.models import Message, MessageChannel, MessageStatus
 from hotline.notify.services import message_requeue
+from hotline.notify.templating import COMPLAINANT_KINDS, KIND_LABELS, STAFF_KINDS
+from hotline.tickets.admin import LargeTableAdmin, choices_filter
 from hotline.workflow.identity import identity_for
 from hotline.workflow.services import ticket_unmask
-
-if TYPE_CHECKING:
-    # django-stubs makes ModelAdmin generic in its model; Django's cannot be subscripted at run time
-    _MessageAdmin = admin.ModelAdmin[Message]
-else:
-    _MessageAdmin = admin.ModelAdmin
 
 HIDDEN = "******"
 ADMIN_SEARCH_REASON = "管理后台按联系方式搜索消息"
@@ -92,14 +91,21 @@ def _address_forms(term: str) -> set[str]:
     return forms
 
 
+# the kinds the outbox writes (``templating``), not a ``SELECT DISTINCT kind`` over the outbox
+KindFilter = choices_filter(
+    "kind", "消息类型", lambda: [(k, KIND_LABELS.get(k, k)) for k in (*COMPLAINANT_KINDS, *STAFF_KINDS)]
+)
+
+
 @admin.register(Message)
-class MessageAdmin(_MessageAdmin):
+class MessageAdmin(LargeTableAdmin):
     list_display = ("created_at", "kind", "channel", "recipient", "ticket", "status", "attempts", "sent_at")
-    list_filter = ("status", "channel", "kind")
+    # a date range, not ``date_hierarchy`` (a DISTINCT over every message's date)
+    list_filter = ("status", "channel", KindFilter, ("created_at", admin.DateFieldListFilter))
     # identity (the address) is searched in get_search_results, under its own rules
     search_fields = ("ticket__number", "idempotency_key", "user__username")
-    date_hierarchy = "created_at"
     list_select_related = ("ticket", "user")
+    ordering = ("-pk",)  # newest first through the primary key: ``created_at`` has no index
     actions = ("requeue",)
 
     @admin.display(description="接收人")

@@ -4,11 +4,14 @@ The sender's number is identity: it is shown masked when the message's ticket is
 confidential, and also when the number is a confidential ticket's complainant (an
 unsubscribe or a stray reply from a reporter must not name them), through the core's one
 identity rule. The admin does not search by number.
+
+The messages grow with the volume: their list is ``LargeTableAdmin`` (no full count, see
+``tickets/admin.py``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib import admin
 from django.db.models import Exists, OuterRef, QuerySet
@@ -16,14 +19,10 @@ from django.http import HttpRequest
 
 from hotline.core.phones import format_phone
 from hotline.smsin.models import InboundSms
+from hotline.tickets.admin import LargeTableAdmin
 from hotline.tickets.masking import mask_phone
 from hotline.tickets.models import Ticket
 from hotline.workflow.identity import identity_for
-
-if TYPE_CHECKING:
-    _InboundSmsAdmin = admin.ModelAdmin[InboundSms]
-else:
-    _InboundSmsAdmin = admin.ModelAdmin
 
 
 def phone_hidden(sms: InboundSms) -> bool:
@@ -37,11 +36,11 @@ def phone_hidden(sms: InboundSms) -> bool:
 
 
 @admin.register(InboundSms)
-class InboundSmsAdmin(_InboundSmsAdmin):
+class InboundSmsAdmin(LargeTableAdmin):
     list_display = ("taken_at", "shown_phone", "short_content", "outcome", "ticket", "reason")
-    list_filter = ("outcome", "provider")
+    # a date range, not ``date_hierarchy`` (a DISTINCT over every message's date)
+    list_filter = ("outcome", "provider", ("taken_at", admin.DateFieldListFilter))
     search_fields = ("ticket__number", "sequence_id")
-    date_hierarchy = "taken_at"
     list_select_related = ("ticket",)
     raw_id_fields = ("ticket", "event")
     fields = (
@@ -64,7 +63,8 @@ class InboundSmsAdmin(_InboundSmsAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[InboundSms]:
         confidential = Ticket.objects.filter(complainant_phone=OuterRef("phone"), confidential=True)
-        return super().get_queryset(request).annotate(confidential_number=Exists(confidential))
+        rows: QuerySet[InboundSms] = super().get_queryset(request)
+        return rows.annotate(confidential_number=Exists(confidential))
 
     @admin.display(description="手机号码")
     def shown_phone(self, obj: InboundSms) -> str:

@@ -1,6 +1,12 @@
 """The phone in the admin: skill groups, agents (staff numbers) and questionnaires are set
 up here; calls, events, state logs, tasks and plays are records, read-only (changes go
-through ``hotline.telephony.services``)."""
+through ``hotline.telephony.services``).
+
+The records grow with the calls (a million calls, several events each): their lists are
+``LargeTableAdmin`` (no full count, see ``tickets/admin.py``) and newest first by id, which
+the primary key serves; the models' own orderings (by time, by agent) have no index over
+the whole table and would sort every row for each page.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from hotline.telephony import admin_routing  # noqa: F401  routing and voice menus
+from hotline.telephony.calls import KINDS
 from hotline.telephony.models import (
     Agent,
     AgentStateLog,
@@ -21,6 +28,10 @@ from hotline.telephony.models import (
     SkillGroup,
     SupervisorAction,
 )
+from hotline.tickets.admin import LargeTableAdmin, choices_filter
+
+# where a call event came from: the CTI API (``api/cti.py``), the AMI listener, AGI scripts
+EVENT_SOURCES = ("http", "ami", "agi")
 
 if TYPE_CHECKING:
     _Admin = admin.ModelAdmin[Any]
@@ -60,7 +71,9 @@ class QuestionnaireAdmin(_Admin):
     list_display = ("name", "active")
 
 
-class _ReadOnly(_Admin):
+class _ReadOnly(LargeTableAdmin):
+    ordering = ("-pk",)
+
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -84,7 +97,12 @@ class CallAdmin(_ReadOnly):
 @admin.register(CallEvent)
 class CallEventAdmin(_ReadOnly):
     list_display = ("received_at", "source", "kind", "ref", "applied", "note")
-    list_filter = ("source", "kind", "applied")
+    # the sources and kinds ``calls.apply_event`` stores, not a DISTINCT over every event
+    list_filter = (
+        choices_filter("source", "来源", lambda: [(s, s) for s in EVENT_SOURCES]),
+        choices_filter("kind", "事件", lambda: [(k, k) for k in sorted(KINDS)]),
+        "applied",
+    )
     exclude = ("payload",)
 
 
