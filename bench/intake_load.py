@@ -18,7 +18,9 @@ within the measured window), p50 and p99 of those requests, errors, and from
 ``pg_stat_activity`` sampled every 100 ms during the measured window: the mean number of
 busy sessions (``state = 'active'``) of the target database and the share of them waiting
 on a lock (``wait_event_type = 'Lock'``), with the statement most of them wait in — the
-evidence for item 1 (registration holding the day's ticket-number row to commit).
+evidence for item 1 (registration holding the day's ticket-number row to commit). With
+``--rounds N`` the whole sequence runs N times and the table gives each figure's median
+over the rounds (every run is printed as it ends, and kept in the JSON).
 
 The target database must be migrated and have the demo organisation (an agent in JZ-C):
 a copy of the 1M bench database (``createdb -T hotline_bench hl_intake``) or a fresh one
@@ -442,8 +444,9 @@ def main() -> None:
                     run.round = round_no
                     runs.append(run)
                     print(
-                        f"round {round_no} · {source} · {clients} clients: {run.tickets_per_s:.1f} tickets/s, "
-                        f"p50 {run.p50_ms:.0f} ms, p99 {run.p99_ms:.0f} ms, errors {run.errors or 0}, "
+                        f"round {round_no} · {source} · {clients} clients: "
+                        f"{run.tickets_per_s:.1f} tickets/s, p50 {run.p50_ms:.0f} ms, "
+                        f"p99 {run.p99_ms:.0f} ms, errors {run.errors or 0}, "
                         f"busy {run.busy_mean:.2f}, "
                         f"on a lock {run.lock_share:.0%} ({run.top_wait or '-'})",
                         flush=True,

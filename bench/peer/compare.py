@@ -663,6 +663,21 @@ def report(
     return lines, slower
 
 
+def empty_redis(url: str) -> None:
+    """Remove this run's keys from its Redis database: the queue (huey keeps only letters and
+    digits and underscores of the name: ``huey.redis.peerbench``) and the cache (Django's ``:1:`` prefix)."""
+    if not url:
+        return
+    with contextlib.suppress(Exception):
+        import redis
+
+        r = redis.Redis.from_url(url)
+        queue = re.sub("[^A-Za-z0-9_]", "", HUEY_NAME)
+        keys = [k for pattern in (f"huey.*.{queue}", ":1:*") for k in r.scan_iter(pattern)]
+        if keys:
+            r.delete(*keys)
+
+
 def main() -> int:
     args = parse_args()
     sys.path.insert(0, str(REPO))
@@ -695,19 +710,16 @@ def main() -> int:
     finally:
         ours.stop()
         peer.stop()
-        if args.redis_url:
-            with contextlib.suppress(Exception):
-                import redis
-
-                r = redis.Redis.from_url(args.redis_url)
-                keys = [k for pattern in (f"*{HUEY_NAME}*", ":1:*") for k in r.scan_iter(pattern)]
-                if keys:
-                    r.delete(*keys)
+        if args.no_sql:
+            empty_redis(args.redis_url)
 
     lines, slower = report(bench, setup, facts, centre, loads)
     details: list[str] = []
     if not args.no_sql:
-        table, details = sql_profile(setup, bench.sql_requests(), bench.queue_ids[0])
+        try:
+            table, details = sql_profile(setup, bench.sql_requests(), bench.queue_ids[0])
+        finally:
+            empty_redis(args.redis_url)  # the in-process registrations enqueue tasks too
         lines += ["", *table]
     lines.append("")
     if slower:
