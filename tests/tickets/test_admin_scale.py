@@ -189,3 +189,15 @@ def test_the_ticket_list_offers_to_sort_only_by_indexed_columns(admin_client, us
     html = admin_client.get(reverse(LIST)).content.decode()
 
     assert re.findall(r'class="sortable[^"]*column-(\w+)', html) == ["number", "received_at"]
+
+
+@pytest.mark.parametrize("model", ["followup_returnvisit", "followup_sweepmark"])
+def test_visits_and_marks_are_searched_by_the_number_prefix(admin_client, users, model):
+    ticket = register(users["agent"])
+
+    _, sql = _get(admin_client, reverse(f"admin:{model}_changelist"), q=ticket.number[:8])
+
+    searched = [s for s in _on(model, sql) if "LIKE" in s.upper()]
+    assert searched, sql
+    for bad in ("UPPER(", "LIKE '%"):
+        assert [s for s in searched if bad in s.upper()] == [], bad
