@@ -31,7 +31,7 @@ from hotline.reports.selectors import (
 from hotline.reports.selectors import (
     labels as dimension_labels,
 )
-from hotline.web import selectors
+from hotline.web.rows import Row, stage_label
 from hotline.web.views.reports import (
     DRILL_PAGE,
     HOT_CACHE_SECONDS,
@@ -79,7 +79,7 @@ def drill_list(request: HttpRequest) -> HttpResponse:
     }
     now = timezone.now()
     rows = [
-        selectors.Row(t, due_mark(t, now), selectors.stage_label(t)) for n in chunk if (t := found.get(n))
+        Row(t, due_mark(t, now), stage_label(t)) for n in chunk if (t := found.get(n))
     ]
     cell_labels = [
         {"dimension": dim.label, "label": dimension_labels(dim, [key])[key]}
