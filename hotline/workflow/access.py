@@ -10,13 +10,15 @@ tickets assigned to them.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
 from hotline.core.errors import NotFound
+from hotline.core.prepared import Prepared
 from hotline.core.types import AnyUser
 from hotline.org.models import Role, Unit
-from hotline.org.selectors import memberships_of
+from hotline.org.selectors import memberships_of, units_below_memberships
 from hotline.tickets.models import Ticket
 from hotline.workflow.roles import INTAKE_ROLES, UNIT_ROLES
 
@@ -39,11 +41,73 @@ def ticket_roles(user: AnyUser, ticket: Ticket) -> set[str]:
     return roles
 
 
+@dataclass(frozen=True)
+class Scope:
+    """Which tickets a user sees, as data: the tickets assigned to them (``handler``), those
+    they took in (``registrant``), those now at one of ``units`` or taken in at one of
+    ``owner_units``. :func:`visible_q` writes it as a condition for lists;
+    :meth:`admits` checks one ticket in hand (``access_ticket``) — one rule, two forms."""
+
+    user_id: int | None
+    handler: bool = False
+    registrant: bool = False
+    units: frozenset[int] = frozenset()
+    owner_units: frozenset[int] = frozenset()
+
+    def q(self) -> Q:
+        q = Q(pk__in=[])
+        if self.handler:
+            q |= Q(handler_id=self.user_id)
+        if self.registrant:
+            q |= Q(registered_by_id=self.user_id)  # 首问负责: who took it in follows it
+        if self.units:
+            q |= Q(unit_id__in=sorted(self.units))
+        if self.owner_units:
+            q |= Q(owner_unit_id__in=sorted(self.owner_units))
+        return q
+
+    def admits(self, ticket: Ticket) -> bool:
+        return (
+            (self.handler and ticket.handler_id == self.user_id)
+            or (self.registrant and ticket.registered_by_id == self.user_id)
+            or ticket.unit_id in self.units
+            or ticket.owner_unit_id in self.owner_units
+        )
+
+
+NOTHING = Scope(user_id=None)
+
+
+def scope_of(user: AnyUser) -> Scope | None:
+    """The user's :class:`Scope`; ``None`` for a superuser (everything). Computed once per
+    request (cached on the user object, like ``memberships_of``)."""
+    if not user.is_authenticated:
+        return NOTHING
+    if getattr(user, "is_superuser", False):
+        return None
+    cached: Scope | None = getattr(user, "_hotline_scope", None)
+    if cached is not None:
+        return cached
+    memberships = memberships_of(user)
+    roles = {m.role for m in memberships}
+    # a handler sees the tickets assigned to them, not the whole unit's
+    any_paths = {m.unit.path for m in memberships if m.role != Role.HANDLER}
+    centre_paths = {m.unit.path for m in memberships if m.role not in UNIT_ROLES}
+    scope = Scope(
+        user_id=user.pk,
+        handler=bool(roles & ASSIGNABLE_ROLES),
+        registrant=bool(roles & INTAKE_ROLES),
+        units=frozenset(_covered(user, any_paths)),
+        owner_units=frozenset(_covered(user, centre_paths)),
+    )
+    user._hotline_scope = scope  # type: ignore[attr-defined]  # a per-request cache
+    return scope
+
+
 def visible_q(user: AnyUser) -> Q | None:
     """The condition of :func:`tickets_visible_to`, on the columns a ticket shares with the
     rows that copy its scope (``reports.Fact``): ``handler_id``, ``registered_by_id``,
     ``unit_id``, ``owner_unit_id``; ``None`` for a superuser (see also ``sees_every_unit``).
-    Computed once per request (cached on the user object, like ``memberships_of``).
 
     The units a user covers are resolved to ids first, so the ticket query is plain
     ``unit_id IN (…) OR owner_unit_id IN (…)`` on indexed foreign keys rather than path
@@ -51,31 +115,8 @@ def visible_q(user: AnyUser) -> Q | None:
     count; bench/README.md). Only the predicates the user's roles can need: each one is
     another index scan, and a handler's list should walk the handler index alone.
     """
-    if not user.is_authenticated:
-        return Q(pk__in=[])
-    if getattr(user, "is_superuser", False):
-        return None
-    cached: tuple[Q | None] | None = getattr(user, "_hotline_visible_q", None)
-    if cached is not None:
-        return cached[0]
-    memberships = memberships_of(user)
-    roles = {m.role for m in memberships}
-    # a handler sees the tickets assigned to them, not the whole unit's
-    any_paths = {m.unit.path for m in memberships if m.role != Role.HANDLER}
-    centre_paths = {m.unit.path for m in memberships if m.role not in UNIT_ROLES}
-    any_role = _covered(user, any_paths)
-    centre_role = _covered(user, centre_paths)  # usually the same paths: no second query
-    q = Q(pk__in=[])
-    if roles & ASSIGNABLE_ROLES:
-        q |= Q(handler_id=user.pk)
-    if roles & INTAKE_ROLES:
-        q |= Q(registered_by_id=user.pk)  # 首问负责: who took it in follows it
-    if any_role:
-        q |= Q(unit_id__in=any_role)
-    if centre_role:
-        q |= Q(owner_unit_id__in=centre_role)
-    user._hotline_visible_q = (q,)  # type: ignore[attr-defined]  # a per-request cache
-    return q
+    scope = scope_of(user)
+    return None if scope is None else scope.q()
 
 
 def units_q(user: AnyUser) -> Q | None:
@@ -85,20 +126,12 @@ def units_q(user: AnyUser) -> Q | None:
     ``handler_id``/``registered_by_id`` terms the list walks the units' index alone
     (issue 17). A user without such units gets ``visible_q`` itself; ``None`` for a
     superuser (everything)."""
-    visible = visible_q(user)
-    if visible is None:
+    scope = scope_of(user)
+    if scope is None:
         return None
-    memberships = memberships_of(user)
-    any_role = _covered(user, {m.unit.path for m in memberships if m.role != Role.HANDLER})
-    centre_role = _covered(user, {m.unit.path for m in memberships if m.role not in UNIT_ROLES})
-    if not any_role and not centre_role:
-        return visible
-    q = Q(pk__in=[])
-    if any_role:
-        q |= Q(unit_id__in=any_role)
-    if centre_role:
-        q |= Q(owner_unit_id__in=centre_role)
-    return q
+    if not scope.units and not scope.owner_units:
+        return scope.q()
+    return Scope(user_id=scope.user_id, units=scope.units, owner_units=scope.owner_units).q()
 
 
 def sees_every_unit(user: AnyUser) -> bool:
@@ -143,7 +176,11 @@ def _covered(user: AnyUser, paths: set[str]) -> list[int]:
         user._hotline_covered = memo  # type: ignore[union-attr]  # a per-request cache
     key = frozenset(paths)
     if key not in memo:
-        memo[key] = _units_under(paths)
+        below = units_below_memberships(user) if user.is_authenticated else {}
+        if all(path in below for path in paths):  # the units of the user's own roles: read already
+            memo[key] = sorted({pk for path in paths for pk in below[path]})
+        else:
+            memo[key] = _units_under(paths)
     return memo[key]
 
 
@@ -156,16 +193,26 @@ def _units_under(paths: set[str]) -> list[int]:
     return list(Unit.objects.filter(match).values_list("pk", flat=True))
 
 
-def access_ticket(user: AnyUser, number: str) -> Ticket:
-    """The ticket if the user may see it; one answer (not found) for missing and forbidden."""
-    ticket = (
-        tickets_visible_to(user)
-        # the category's parent too: a category shows as "parent / name"
-        .select_related("unit", "owner_unit", "category__parent", "handler", "registered_by")
+# a ticket by its number with what its pages show — units, category (and its parent: a
+# category shows as "parent / name"), handler, registrant — compiled once (core.prepared)
+_BY_NUMBER: Prepared[Ticket] = Prepared(
+    lambda number: (
+        Ticket.objects.select_related("unit", "owner_unit", "category__parent", "handler", "registered_by")
         .filter(number=number)
-        .first()
+        .order_by()
     )
-    if ticket is None:
+)
+
+
+def access_ticket(user: AnyUser, number: str) -> Ticket:
+    """The ticket if the user may see it; one answer (not found) for missing and forbidden.
+
+    Read by its (unique) number alone and then checked against the user's scope in hand
+    (:meth:`Scope.admits`, the same rule as the lists' condition): the read's SQL is then
+    the same for everyone and compiled once."""
+    ticket = _BY_NUMBER.first(number)
+    scope = scope_of(user) if ticket is not None else NOTHING
+    if ticket is None or (scope is not None and not scope.admits(ticket)):
         raise NotFound(f"工单“{number}”不存在或您无权查看", code="ticket_not_found")
     return ticket
 

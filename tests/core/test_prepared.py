@@ -1,0 +1,51 @@
+"""core.prepared: a queryset compiled once gives what the queryset gives, run after run,
+objects or tuples, with the ORM's conversions; a queryset it cannot take is refused."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from hotline.core.prepared import INT_MARKER, Prepared
+from hotline.tickets.models import Ticket, TicketEvent
+from tests.factories import register
+from tests.helpers import act
+
+
+def test_objects_and_tuples_as_the_orm_gives_them(users):
+    one = act(register(users["agent"]), "accept", users["agent"])
+    two = register(users["agent"])
+    events = Prepared(
+        lambda ticket_id: (
+            TicketEvent.objects.filter(ticket_id=ticket_id).select_related("actor").order_by("seq")
+        ),
+        marker=INT_MARKER,
+    )
+    rows = Prepared(
+        lambda number: Ticket.objects.filter(number=number).values_list("pk", "received_at", "confidential"),
+    )
+    for _ in range(2):  # the second run uses what the first compiled
+        for ticket in (one, two):
+            expected = list(TicketEvent.objects.filter(ticket=ticket).select_related("actor").order_by("seq"))
+            got = events.all(ticket.pk)
+            assert [(e.pk, e.action, e.created_at, e.payload, e.actor) for e in got] == [
+                (e.pk, e.action, e.created_at, e.payload, e.actor) for e in expected
+            ]
+            (row,) = rows.all(ticket.number)
+            assert row == (ticket.pk, ticket.received_at, False)
+            assert isinstance(row[1], datetime) and row[1].tzinfo is not None
+    assert [e.action for e in events.all(one.pk)] == ["register", "accept"]
+    assert events.first(-1) is None and rows.all("nope") == []
+
+
+def test_a_queryset_without_its_one_marker_is_refused(users):
+    no_marker = Prepared(lambda _value: Ticket.objects.filter(number="20260101000001"))
+    with pytest.raises(ValueError, match="exactly one parameter"):
+        no_marker.all("x")
+    twice = Prepared(lambda value: Ticket.objects.filter(number=value) | Ticket.objects.filter(subject=value))
+    with pytest.raises(ValueError, match="exactly one parameter"):
+        twice.all("x")
+    dicts = Prepared(lambda value: Ticket.objects.filter(number=value).values("pk"))
+    with pytest.raises(ValueError, match="objects or tuples"):
+        dicts.all("x")
