@@ -20,12 +20,13 @@ from django.utils import timezone
 from hotline.callers.models import BlocklistEntry, BlocklistEvent, BlocklistStatus
 from hotline.core.errors import Conflict, Forbidden, InvalidInput
 from hotline.core.phones import normalise_phone, phone_line
+from hotline.core.prepared import Prepared
 from hotline.core.types import AnyUser, User
 from hotline.org.models import Role
 from hotline.org.selectors import memberships_of
 from hotline.policies.registry import get_pack
 from hotline.tickets.models import Ticket
-from hotline.workflow.access import tickets_visible_to
+from hotline.workflow.access import scope_of, tickets_visible_to
 from hotline.workflow.identity import identity_searchable
 from hotline.workflow.roles import BLOCKLIST_DECIDE_ROLES, BLOCKLIST_REQUEST_ROLES
 
@@ -187,8 +188,31 @@ class CallerInfo:
 
 
 # what the intake screen's history and the screen pop show of each earlier ticket
-# (web/intake/_caller.html, web/phone/_pop.html): a row, not the whole ticket
+# (web/intake/_caller.html, web/phone/_pop.html): a row, not the whole ticket; and the
+# columns the user's scope is checked on (``Scope.admits``)
 LOOKUP_COLUMNS = ("number", "received_at", "type", "subject", "status", "policy", "stage", "customer_class")
+SCOPE_COLUMNS = ("unit_id", "owner_unit_id", "handler_id", "registered_by_id")
+# the newest tickets of a number read before the scope is checked in hand: a centre role
+# sees them all; a unit's head, who may see few of them, gets the scoped query instead
+HISTORY_READ = 40
+
+# both reads are the same statement for every user, compiled once (core.prepared)
+_ENTRIES: Prepared[BlocklistEntry] = Prepared(
+    lambda line: (
+        BlocklistEntry.objects.filter(
+            phone=line, status__in=[BlocklistStatus.ACTIVE, BlocklistStatus.REQUESTED]
+        )
+        .select_related("requested_by", "decided_by")
+        .order_by("pk")
+    )
+)
+_HISTORY: Prepared[Ticket] = Prepared(
+    lambda number: (
+        Ticket.objects.filter(identity_searchable(), complainant_phone=number)
+        .only(*LOOKUP_COLUMNS, *SCOPE_COLUMNS)
+        .order_by("-received_at")[:HISTORY_READ]
+    )
+)
 
 
 def caller_lookup(phone: str, user: AnyUser) -> CallerInfo:
@@ -198,6 +222,10 @@ def caller_lookup(phone: str, user: AnyUser) -> CallerInfo:
     reveal who filed a report. One lookup on the normalised number (with its extension, if
     any: a switchboard's number alone is not one person), using the ``ticket_phone_received``
     index; the blocklist state is the line's. A partial or invalid number looks nothing up.
+
+    The number's newest tickets are read for everyone alike and checked against the
+    user's scope in hand; only when that leaves too few while more exist does the scoped
+    query run (issue 17: the screen pop rings on every call).
     """
     try:
         number = normalise_phone(phone)
@@ -207,19 +235,21 @@ def caller_lookup(phone: str, user: AnyUser) -> CallerInfo:
         return CallerInfo(phone="")
     now = timezone.now()
     blocked = pending = None
-    for entry in BlocklistEntry.objects.filter(
-        phone=phone_line(number), status__in=[BlocklistStatus.ACTIVE, BlocklistStatus.REQUESTED]
-    ).select_related("requested_by", "decided_by"):
+    for entry in _ENTRIES.all(phone_line(number)):
         if entry.status == BlocklistStatus.REQUESTED:
             pending = entry
         elif entry.expires_at is None or entry.expires_at > now:
             blocked = entry
-    rows = list(
-        tickets_visible_to(user)
-        .filter(identity_searchable(), complainant_phone=number)
-        .only(*LOOKUP_COLUMNS)
-        .order_by("-received_at")[: LOOKUP_LIMIT + 1]
-    )
+    newest = _HISTORY.all(number)
+    scope = scope_of(user)
+    rows = newest if scope is None else [t for t in newest if scope.admits(t)]
+    if len(newest) == HISTORY_READ and len(rows) <= LOOKUP_LIMIT:  # the ones it may see are further back
+        rows = list(
+            tickets_visible_to(user)
+            .filter(identity_searchable(), complainant_phone=number)
+            .only(*LOOKUP_COLUMNS)
+            .order_by("-received_at")[: LOOKUP_LIMIT + 1]
+        )
     return CallerInfo(
         phone=number,
         blocked=blocked,

@@ -9,7 +9,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from hotline.callers.services import LOOKUP_LIMIT, blocklist_decide, blocklist_request, caller_lookup
+from hotline.callers.services import (
+    HISTORY_READ,
+    LOOKUP_LIMIT,
+    blocklist_decide,
+    blocklist_request,
+    caller_lookup,
+)
+from hotline.workflow.access import tickets_visible_to
 from tests.factories import register
 from tests.helpers import act
 
@@ -94,3 +101,33 @@ def test_an_invalid_number_looks_nothing_up(users, django_assert_num_queries):
         with django_assert_num_queries(0):
             info = caller_lookup(typed, users["agent"])
         assert not info.complete and info.tickets == [] and info.phone == ""
+
+
+def test_the_scope_checked_in_hand_gives_what_the_scoped_query_gives(users):
+    """The number's newest tickets are read for everyone and checked against the scope in
+    hand; a user who may see only older ones (past the first read) still gets them."""
+    now = timezone.now()
+    seen_by_head = act(
+        act(
+            register(users["agent"], complainant__phone=PHONE, now=now - timedelta(days=30)),
+            "accept",
+            users["agent"],
+        ),
+        "dispatch",
+        users["agent"],
+        unit="JZ-DH-SJ",
+    )
+    for i in range(HISTORY_READ):  # newer ones the head may not see
+        register(users["agent"], complainant__phone=PHONE, now=now - timedelta(hours=i + 1))
+    for role in ("agent", "coordinator", "head", "head2", "handler"):
+        user = users[role]
+        expected = list(
+            tickets_visible_to(user)
+            .filter(complainant_phone="+86" + PHONE, confidential=False)
+            .order_by("-received_at")
+            .values_list("number", flat=True)
+        )
+        info = caller_lookup(PHONE, user)
+        assert [t.number for t in info.tickets] == expected[:LOOKUP_LIMIT], role
+        assert info.more == (len(expected) > LOOKUP_LIMIT), role
+    assert [t.number for t in caller_lookup(PHONE, users["head"]).tickets] == [seen_by_head.number]
