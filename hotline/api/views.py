@@ -21,6 +21,7 @@ from hotline.api import serializers as s
 from hotline.api.actions_in import ActionIn, action_input
 from hotline.api.filters import TicketFilter
 from hotline.api.knowledge import register_answering_script
+from hotline.api.ticket_detail import TicketDetailFast
 from hotline.api.ticket_list import PageOfRows, TicketListOut
 from hotline.calendar.services import compute_deadline, days_between
 from hotline.core.clients import client_address
@@ -51,7 +52,10 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return super().paginate_queryset(PageOfRows(queryset) if self.action == "list" else queryset)  # type: ignore[arg-type]
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer[Ticket]]:
-        return TicketListOut if self.action == "list" else s.TicketDetailOut
+        # the list's rows and one ticket are written directly (api.ticket_list, api.ticket_detail)
+        if self.action == "list":
+            return TicketListOut
+        return TicketDetailFast if self.action == "retrieve" else s.TicketDetailOut
 
     def get_object(self) -> Ticket:
         return access_ticket(self.request.user, str(self.kwargs["number"]))
