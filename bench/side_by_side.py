@@ -53,6 +53,8 @@ from django.test import Client
 from django.utils import timezone
 
 from hotline.callers.services import caller_lookup
+from hotline.core.errors import InvalidInput
+from hotline.core.phones import normalise_phone
 from hotline.org.models import Membership, Role, Unit, UnitKind
 from hotline.tickets.models import OPEN_STATUSES, Ticket
 from hotline.web.selectors import WorklistFilters, worklist
@@ -136,6 +138,13 @@ def member(role: str, unit_id: int | None = None) -> Any:
     if m is None:
         raise SystemExit(f"no {role} (run `hotline generate` first)")
     return m.user
+
+
+def _valid(phone: str) -> bool:
+    try:
+        return bool(normalise_phone(phone))
+    except InvalidInput:
+        return False
 
 
 # --- raw SQL ---------------------------------------------------------------------------
@@ -286,7 +295,7 @@ def main() -> int:
         .order_by("-received_at")
         .values_list("complainant_phone", flat=True)[:20000]
     )
-    phone = phones.most_common(1)[0][0]
+    phone = next(p for p, _n in phones.most_common() if _valid(p))  # the generator makes some invalid ones
     number = Ticket.objects.filter(status__in=OPEN_STATUSES, unit=dept).values_list("number", flat=True)[0]
     hi = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     lo = (hi - timedelta(days=365)).replace(day=1)
