@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from hotline.callers.models import BlocklistEntry, BlocklistEvent, BlocklistStatus
@@ -206,12 +206,19 @@ _ENTRIES: Prepared[BlocklistEntry] = Prepared(
         .order_by("pk")
     )
 )
-_HISTORY: Prepared[Ticket] = Prepared(
-    lambda number: (
-        Ticket.objects.filter(identity_searchable(), complainant_phone=number)
-        .only(*LOOKUP_COLUMNS, *SCOPE_COLUMNS)
-        .order_by("-received_at")[:HISTORY_READ]
+
+
+def _by_phone(tickets: QuerySet[Ticket], number: str, *columns: str) -> QuerySet[Ticket]:
+    """A number's tickets a phone search may find, newest first, with ``columns``."""
+    return (
+        tickets.filter(identity_searchable(), complainant_phone=number)
+        .only(*columns)
+        .order_by("-received_at")
     )
+
+
+_HISTORY: Prepared[Ticket] = Prepared(
+    lambda number: _by_phone(Ticket.objects.all(), number, *LOOKUP_COLUMNS, *SCOPE_COLUMNS)[:HISTORY_READ]
 )
 
 
@@ -244,12 +251,7 @@ def caller_lookup(phone: str, user: AnyUser) -> CallerInfo:
     scope = scope_of(user)
     rows = newest if scope is None else [t for t in newest if scope.admits(t)]
     if len(newest) == HISTORY_READ and len(rows) <= LOOKUP_LIMIT:  # the ones it may see are further back
-        rows = list(
-            tickets_visible_to(user)
-            .filter(identity_searchable(), complainant_phone=number)
-            .only(*LOOKUP_COLUMNS)
-            .order_by("-received_at")[: LOOKUP_LIMIT + 1]
-        )
+        rows = list(_by_phone(tickets_visible_to(user), number, *LOOKUP_COLUMNS)[: LOOKUP_LIMIT + 1])
     return CallerInfo(
         phone=number,
         blocked=blocked,

@@ -143,8 +143,8 @@ def sees_every_unit(user: AnyUser) -> bool:
         return False
     cached: bool | None = getattr(user, "_hotline_sees_every_unit", None)
     if cached is None:
-        paths = {m.unit.path for m in memberships_of(user) if m.role != Role.HANDLER}
-        covered = set(_covered(user, paths))
+        scope = scope_of(user)
+        covered = scope.units if scope is not None else frozenset()  # what its roles but handler reach
         cached = bool(covered) and covered >= set(Unit.objects.values_list("pk", flat=True))
         user._hotline_sees_every_unit = cached  # type: ignore[attr-defined]  # per request
     return cached
