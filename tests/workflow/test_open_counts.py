@@ -328,10 +328,16 @@ def test_registrations_and_folds_at_the_same_time_lose_nothing(org):
     done = threading.Event()
     errors: list[str] = []
     moved: list[int] = []
+    # halfway, each writer waits for a fold that moved something, so folds run between
+    # writes whatever the scheduler does (SQLite's one writer could otherwise starve the
+    # folder until every writer is done)
+    folded_some = threading.Event()
 
     def registering(n: int) -> None:
         try:
             for i in range(n):
+                if i == n // 2:
+                    folded_some.wait(timeout=30)
                 ticket = register(users["agent"], type=TYPES[i % len(TYPES)])
                 if i % 2:
                     ticket_transition(ticket=ticket, action="accept", actor=users["coordinator"])
@@ -344,6 +350,8 @@ def test_registrations_and_folds_at_the_same_time_lose_nothing(org):
         try:
             while not done.is_set():
                 moved.append(fold())
+                if moved[-1]:
+                    folded_some.set()
         except Exception as exc:  # pragma: no cover - shown in the assertion
             errors.append(repr(exc))
         finally:
