@@ -75,7 +75,7 @@ def _add_staff(handlers_per_unit: int) -> None:
     User = get_user_model()
     rng = random.Random(7)
     wanted: list[tuple[str, str, Unit, str]] = []  # username, display name, unit, role
-    for unit in Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True):
+    for unit in Unit.objects.filter(kind=UnitKind.DEPARTMENT, is_active=True).order_by("code"):
         roles = list(Membership.objects.filter(unit=unit).values_list("role", flat=True))
         code = unit.code.lower()
         for k in range(roles.count(Role.HANDLER), handlers_per_unit):
@@ -99,10 +99,17 @@ def _add_staff(handlers_per_unit: int) -> None:
 
 
 def _load_world(rng: random.Random) -> _World:
-    units = list(Unit.objects.filter(is_active=True).select_related("parent"))
+    # Every read in a stable order (codes and names, not ids or heap order: on PostgreSQL a
+    # table's physical order depends on the space earlier rolled-back writes left), so one seed
+    # gives the same tickets on every database and in every test process.
+    units = list(Unit.objects.filter(is_active=True).select_related("parent").order_by("code"))
     intake = [u for u in units if u.kind == UnitKind.CENTRE] or [u for u in units if u.parent_id is None]
     departments = [u for u in units if u.kind == UnitKind.DEPARTMENT] or intake
-    members = list(Membership.objects.select_related("user").filter(user__is_active=True))
+    members = list(
+        Membership.objects.select_related("user")
+        .filter(user__is_active=True)
+        .order_by("unit__code", "role", "user__username")
+    )
     staff: dict[str, list[int]] = {}
     handlers: dict[int, list[tuple[int, str]]] = {}
     heads: dict[int, list[int]] = {}
@@ -122,7 +129,9 @@ def _load_world(rng: random.Random) -> _World:
         _Department(unit=u, handlers=sorted(handlers.get(u.pk, [])), heads=sorted(heads.get(u.pk, [])))
         for u in departments
     ]
-    leaves = {c.code: c for c in Category.objects.filter(is_active=True) if c.parent_id is not None}
+    leaves = {
+        c.code: c for c in Category.objects.filter(is_active=True).order_by("code") if c.parent_id is not None
+    }
     return _World(
         intake=[(u, get_pack(u.effective_policy())) for u in intake],
         departments=depts,
