@@ -115,6 +115,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer with its plainest widget templates built in Python (hotline.web.renderer)
+FORM_RENDERER = "hotline.web.renderer.FastWidgets"
+
 # --- Database -------------------------------------------------------------------------
 _default_sqlite = f"sqlite:///{HOTLINE_HOME / 'hotline.sqlite3'}"
 DATABASES = {
