@@ -101,14 +101,19 @@ def test_a_link_to_a_ticket_out_of_scope_answers_like_a_missing_one(users):
 
 def test_after_commit_subscribers_hear_committed_events_only(users, django_capture_on_commit_callbacks):
     heard: list[tuple[int, int]] = []
-    events.on_event_committed(lambda t, e: heard.append((t, e)))
+
+    def listener(ticket_id: int, event_id: int) -> None:
+        heard.append((ticket_id, event_id))
+
+    events.on_event_committed(listener)
     try:
         with django_capture_on_commit_callbacks(execute=True):
             ticket = register(users["agent"])
         event = TicketEvent.objects.get(ticket=ticket)
         assert heard == [(ticket.pk, event.pk)]
     finally:
-        events.committed_listeners.clear()
+        # only ours: the apps' own (similar's repeat detection) stay for the tests after this
+        events.committed_listeners.remove(listener)
 
 
 def test_an_undeclared_event_kind_is_refused(users):
