@@ -16,6 +16,7 @@ per-user condition (a scope is checked on the object in hand instead).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -52,6 +53,9 @@ class _Compiled:
         self.populators = get_related_populators(klass_info, compiler.select, queryset.db)  # type: ignore[call-arg]
 
 
+_KEYS = itertools.count()
+
+
 class Prepared(Generic[M]):
     """``build(marker)`` gives the queryset with ``marker`` as its one parameter's value
     (``Ticket.objects.select_related(...).filter(number=marker)``); ``first(value)`` runs it
@@ -61,14 +65,16 @@ class Prepared(Generic[M]):
         self, build: Callable[[Any], QuerySet[Any, M]], *, marker: Any = MARKER, using: str = "default"
     ) -> None:
         self.build, self.marker, self.using = build, marker, using
+        # the cache key: not id(self), which a later Prepared reuses once this one is gone
+        self.key = next(_KEYS)
 
     def _compiled(self) -> _Compiled:
         connection = connections[self.using]
         # per connection object (one a thread): the compiler's converters use it
         cache: dict[int, _Compiled] = connection.__dict__.setdefault("_hotline_prepared", {})
-        compiled = cache.get(id(self))
+        compiled = cache.get(self.key)
         if compiled is None:
-            compiled = cache[id(self)] = _Compiled(self.build(self.marker).using(self.using), self.marker)
+            compiled = cache[self.key] = _Compiled(self.build(self.marker).using(self.using), self.marker)
         return compiled
 
     def all(self, value: Any) -> list[M]:
@@ -96,3 +102,16 @@ class Prepared(Generic[M]):
                 populator.populate(row, obj)
             found.append(obj)
         return found
+
+
+def in_hand(instance: Any, related_name: str, rows: list[Any]) -> None:
+    """Give ``instance`` the rows of its reverse relation ``related_name`` without a read:
+    what ``prefetch_related`` leaves — a queryset whose cache is ``rows`` — so
+    ``instance.<related_name>.all()`` answers from them, and a ``.filter()`` still asks the
+    database. Only where the caller knows these are all the rows (a ticket just registered:
+    the links it was registered with, no attachments yet)."""
+    queryset = getattr(instance, related_name).all()
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache[related_name] = queryset

@@ -49,3 +49,18 @@ def test_a_queryset_without_its_one_marker_is_refused(users):
     dicts = Prepared(lambda value: Ticket.objects.filter(number=value).values("pk"))
     with pytest.raises(ValueError, match="objects or tuples"):
         dicts.all("x")
+
+
+def test_a_new_prepared_query_runs_its_own_sql_not_a_gone_ones(users):
+    # CPython gives a new object the address of one just freed: a cache keyed by id()
+    # answered the second query with the first one's SQL (seen once in CI)
+    ticket = register(users["agent"], subject="短命的查询")
+    for i in range(20):
+        by_number = i % 2 == 0
+        prepared = Prepared(
+            (lambda v: Ticket.objects.filter(number=v))
+            if by_number
+            else (lambda v: Ticket.objects.filter(subject=v))
+        )
+        assert prepared.all(ticket.number if by_number else ticket.subject) == [ticket], i
+        del prepared
