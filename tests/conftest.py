@@ -93,4 +93,3 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (runs in scripts/test's PostgreSQL pass)")
-

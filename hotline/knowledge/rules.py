@@ -224,7 +224,7 @@ def decide(
 
 
 def promise_label(promised: Mapping[str, Any] | None) -> str:
-    """"2个工作日" — in the language of the request (the history keeps amount and unit)."""
+    """ "2个工作日" — in the language of the request (the history keeps amount and unit)."""
     if not promised:
         return ""
     n = promised["amount"]

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from hotline.core.errors import HotlineError, InvalidInput
@@ -95,13 +95,17 @@ def ticket_context(ticket: Ticket) -> dict[str, Any]:
 
 
 def _write(rows: list[Message], *, key: str) -> int:
-    if not rows or Message.objects.filter(batch_key=key).exists():
+    if not rows:
         return 0
-    existing = set(
-        Message.objects.filter(idempotency_key__in=[r.idempotency_key for r in rows]).values_list(
-            "idempotency_key", flat=True
-        )
+    # one read: a batch written before (then nothing), or rows with these keys
+    written = list(
+        Message.objects.filter(
+            Q(batch_key=key) | Q(idempotency_key__in=[r.idempotency_key for r in rows])
+        ).values_list("batch_key", "idempotency_key")
     )
+    if any(batch == key for batch, _idem in written):
+        return 0
+    existing = {idem for _batch, idem in written}
     fresh = [r for r in rows if r.idempotency_key not in existing]
     # ignore_conflicts: a concurrent call with the same key wins, this one writes nothing
     Message.objects.bulk_create(fresh, ignore_conflicts=True)

@@ -85,6 +85,12 @@ class Unit(models.Model):
         return other is not None and other.path.startswith(self.path)
 
     def effective_policy(self) -> str:
+        """The policy pack code this unit works under: its own, else its nearest ancestor's,
+        else the default. A unit read with the user's memberships (``org.selectors``) knows
+        it already (``known_policy``: the nearest set one, "" for none)."""
+        known: str | None = self.__dict__.get("known_policy")
+        if known is not None:
+            return known or str(settings.HOTLINE_DEFAULT_POLICY)
         unit: Unit | None = self
         while unit is not None:
             if unit.policy:

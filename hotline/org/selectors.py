@@ -20,7 +20,8 @@ def memberships_of(user: AnyUser) -> list[Membership]:
     The same statement reads which units each membership's unit reaches (itself and every
     unit below it, :func:`units_below_memberships`): every request that scopes tickets
     needs both, and one statement instead of two is a measurable part of a detail page
-    (issue 17).
+    (issue 17). So does each unit's policy (``Unit.effective_policy`` without walking up
+    its parents: registration needs it).
     """
     if not user.is_authenticated:
         return []
@@ -46,8 +47,13 @@ def _read(user_id: int) -> tuple[list[Membership], dict[str, list[int]]]:
         "string_agg(CAST(s.id AS TEXT), ',')" if connection.vendor == "postgresql" else "group_concat(s.id)"
     )
     columns = ", ".join(f"u.{connection.ops.quote_name(f)}" for f in _UNIT_FIELDS)
+    # the policy the unit works under: its own, else its nearest ancestor's (effective_policy)
+    policy = (
+        "(SELECT a.policy FROM org_unit a WHERE u.path LIKE a.path || '%%' AND a.policy <> ''"
+        " ORDER BY a.depth DESC LIMIT 1)"
+    )
     sql = (
-        f"SELECT m.id, m.role, {columns}, {gather} FROM org_membership m"  # names from the model
+        f"SELECT m.id, m.role, {policy}, {columns}, {gather} FROM org_membership m"  # names from the model
         " JOIN org_unit u ON u.id = m.unit_id"
         " LEFT JOIN org_unit s ON s.path LIKE u.path || '%%'"
         " WHERE m.user_id = %s GROUP BY m.id, m.role, " + columns + " ORDER BY m.id"
@@ -59,7 +65,8 @@ def _read(user_id: int) -> tuple[list[Membership], dict[str, list[int]]]:
         rows = cursor.fetchall()
     db = connection.alias
     for row in rows:
-        unit = Unit.from_db(db, _UNIT_FIELDS, [c(v) for c, v in zip(_UNIT_CONVERT, row[2:-1], strict=True)])
+        unit = Unit.from_db(db, _UNIT_FIELDS, [c(v) for c, v in zip(_UNIT_CONVERT, row[3:-1], strict=True)])
+        unit.known_policy = row[2] or ""  # type: ignore[attr-defined]  # read by Unit.effective_policy
         membership = Membership.from_db(db, _MEMBERSHIP_FIELDS, (row[0], user_id, unit.pk, row[1]))
         Membership._meta.get_field("unit").set_cached_value(membership, unit)
         memberships.append(membership)

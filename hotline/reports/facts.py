@@ -317,14 +317,17 @@ def refresh_ticket_facts(ticket: Ticket) -> None:
 
 def _new_ticket_facts(ticket: Ticket, event: TicketEvent) -> None:
     """A ticket's first event: its history is that event, it has no facts yet, and its
-    category came with it — so one query for a repeat link and one insert (registration
-    is the hottest write: ``bench/registration.py``)."""
+    category came with it, and registration hands over the links it made
+    (``registered_links``) — so one insert (registration is the hottest write:
+    ``bench/registration.py``)."""
     row = {name: getattr(ticket, name) for name in TICKET_FIELDS}
-    repeats = (
-        {ticket.pk}
-        if TicketLink.objects.filter(ticket_id=ticket.pk, kind=LinkKind.REPEAT_OF, confirmed=True).exists()
-        else set()
+    links: list[TicketLink] | None = getattr(ticket, "registered_links", None)  # registration's
+    repeat = (
+        any(link.kind == LinkKind.REPEAT_OF and link.confirmed for link in links)
+        if links is not None
+        else TicketLink.objects.filter(ticket_id=ticket.pk, kind=LinkKind.REPEAT_OF, confirmed=True).exists()
     )
+    repeats = {ticket.pk} if repeat else set()
     batch = _Batch([row], {ticket.pk: [{name: getattr(event, name) for name in EVENT_FIELDS}]}, repeats)
     codes: dict[int, str] = {}
     if ticket.category_id:

@@ -297,7 +297,11 @@ def _register(
     for anchor in ("received", "registered"):
         start_final_clock(ticket, type_policy=type_policy, anchor=anchor, now=now)
     ticket.save()
-    TicketLink.objects.bulk_create(TicketLink(ticket=ticket, target=t, kind=k) for k, t in links)
+    # the new ticket's links, in hand for its register event's listeners (reports: is it a
+    # repeat?) and for the API's answer, rather than read back what was just written
+    ticket.registered_links = TicketLink.objects.bulk_create(  # type: ignore[attr-defined]
+        TicketLink(ticket=ticket, target=t, kind=k) for k, t in links
+    )
 
     payload: dict[str, Any] = {
         "channel": ticket.channel,

@@ -136,3 +136,20 @@ def test_one_statement_reads_the_memberships_and_the_units_below(users, org):
             assert below[m.unit.path] == sorted(_units_under({m.unit.path}))
         if any(m.unit.covers(new) for m in expected):
             assert any(new.pk in ids for ids in below.values())
+
+
+def test_the_memberships_read_knows_each_units_policy(users, org):
+    def agrees() -> None:
+        for user in users.values():
+            for m in memberships_of(_fresh(user)):
+                walked = Unit.objects.select_related("parent").get(pk=m.unit.pk)  # walks up
+                assert "known_policy" not in walked.__dict__
+                assert m.unit.effective_policy() == walked.effective_policy(), m.unit.code
+
+    agrees()  # the root's policy, inherited by every unit
+    # a policy on a county and another on a department below it
+    Unit.objects.filter(code="JZ-DH").update(policy="telecom")
+    Unit.objects.filter(code="JZ-DH-SJ").update(policy="market-12315")
+    agrees()
+    Unit.objects.update(policy="")  # none anywhere: the default
+    agrees()

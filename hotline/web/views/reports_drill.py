@@ -78,9 +78,7 @@ def drill_list(request: HttpRequest) -> HttpResponse:
         for t in tickets_visible_to(request.user).filter(number__in=chunk).select_related("unit", "handler")
     }
     now = timezone.now()
-    rows = [
-        Row(t, due_mark(t, now), stage_label(t)) for n in chunk if (t := found.get(n))
-    ]
+    rows = [Row(t, due_mark(t, now), stage_label(t)) for n in chunk if (t := found.get(n))]
     cell_labels = [
         {"dimension": dim.label, "label": dimension_labels(dim, [key])[key]}
         for dim, key in zip(query.by, cell, strict=True)
