@@ -27,7 +27,7 @@ from hotline.followup.services import may_record_attempt
 from hotline.notify.selectors import inbox as notify_inbox
 from hotline.notify.selectors import unread_count as notify_unread_count
 from hotline.org.models import Role, Unit
-from hotline.org.selectors import memberships_of
+from hotline.org.selectors import memberships_of, policies_in_use
 from hotline.policies.registry import all_packs, get_pack
 from hotline.policies.schema import Pack
 from hotline.rectification.access import may_view as may_view_rectification
@@ -95,7 +95,7 @@ def packs_in_use(user: AnyUser) -> list[Pack]:
     the request: the menu follows the rules people work under, not every pack shipped."""
     cached: list[Pack] | None = getattr(user, "_hotline_packs_in_use", None)
     if cached is None:
-        codes = set(Unit.objects.exclude(policy="").order_by().values_list("policy", flat=True).distinct())
+        codes = policies_in_use(user)
         codes.add(str(settings.HOTLINE_DEFAULT_POLICY))
         loaded = {pack.code: pack for pack in all_packs()}
         cached = [loaded[code] for code in sorted(codes) if code in loaded]

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from hotline.core.errors import NotFound
 from hotline.org.models import Membership, Role, Unit
-from hotline.org.selectors import memberships_of, units_below_memberships
+from hotline.org.selectors import memberships_of, policies_in_use, units_below_memberships
 from hotline.tickets.models import Ticket
 from hotline.workflow.access import _BY_NUMBER, _units_under, access_ticket, tickets_visible_to
 from tests.factories import register
@@ -153,3 +153,22 @@ def test_the_memberships_read_knows_each_units_policy(users, org):
     agrees()
     Unit.objects.update(policy="")  # none anywhere: the default
     agrees()
+
+
+def test_the_memberships_read_knows_the_policies_in_use(users, org):
+    def direct() -> set[str]:
+        return set(Unit.objects.exclude(policy="").values_list("policy", flat=True))
+
+    Unit.objects.filter(code="JZ-DH").update(policy="telecom")
+    Unit.objects.filter(code="JZ-XS").update(policy="market-12315", is_active=False)  # still set
+    for user in [*users.values(), AnonymousUser()]:
+        fresh = _fresh(user)
+        with CaptureQueriesContext(connection) as reads:
+            held = memberships_of(fresh)
+            found = policies_in_use(fresh)
+        assert found == direct() and {"telecom", "market-12315"} <= found
+        # with the memberships when there are any; else a read of its own
+        expected = 1 if held or not fresh.is_authenticated else 2
+        assert len(reads.captured_queries) == expected, user
+    Unit.objects.update(policy="")
+    assert policies_in_use(_fresh(users["agent"])) == set()
