@@ -20,7 +20,7 @@ from drf_spectacular.drainage import set_override
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from hotline.api.serializers import TicketDetailOut, complainant_data
+from hotline.api.serializers import TicketCreatedOut, TicketDetailOut, complainant_data
 from hotline.api.serializers_exchange import upper_level_data
 from hotline.api.ticket_list import _when
 from hotline.core.prepared import INT_MARKER, Prepared
@@ -111,11 +111,11 @@ class TicketDetailFast(TicketDetailOut):
             "allowed_actions": allowed_actions(t, user),
             "attachments": [
                 {"id": pk, "name": name, "size": size, "content_type": kind, "uploaded_at": _when(at, zone)}
-                for pk, name, size, kind, at in _ATTACHMENTS.all(t.pk)
+                for pk, name, size, kind, at in _attachments(t)
             ],
             "links": [
                 {"id": pk, "kind": kind, "number": number, "confirmed": confirmed}
-                for pk, kind, number, confirmed in _LINKS.all(t.pk)
+                for pk, kind, number, confirmed in _links(t)
             ],
             "upper_level": upper_level_data(t),
         }
@@ -123,6 +123,46 @@ class TicketDetailFast(TicketDetailOut):
 
 # the schema's component is ``TicketDetailOut``'s own: same name, same fields, on purpose
 set_override(TicketDetailFast, "suppress_collision_warning", True)
+
+
+# What registration answers (``TicketCreatedOut``, the same component), written as
+# ``TicketDetailFast`` writes a ticket, plus the query code and the script's outcome. No
+# docstring: drf-spectacular would take it as the component's description.
+@extend_schema_serializer(component_name="TicketCreatedOut")
+class TicketCreatedFast(TicketCreatedOut):
+    class Meta(TicketCreatedOut.Meta):
+        pass
+
+    def to_representation(self, instance: Ticket) -> dict[str, Any]:
+        data = TicketDetailFast(context=self.context).to_representation(instance)
+        data["query_code"] = instance.query_code
+        data["answer_script"] = self.get_answer_script(instance)
+        return data
+
+
+set_override(TicketCreatedFast, "suppress_collision_warning", True)
+
+
+def _in_hand(ticket: Ticket, name: str) -> list[Any] | None:
+    """The rows ``core.prepared.in_hand`` gave the ticket (a ticket just registered), if any."""
+    cache = ticket.__dict__.get("_prefetched_objects_cache", {})
+    return list(cache[name]) if name in cache else None
+
+
+def _attachments(ticket: Ticket) -> list[tuple[Any, ...]]:
+    rows: list[Attachment] | None = _in_hand(ticket, "attachments")
+    if rows is None:
+        return _ATTACHMENTS.all(ticket.pk)
+    return [tuple(getattr(a, c) for c in ATTACHMENT_COLUMNS) for a in rows]
+
+
+def _links(ticket: Ticket) -> list[tuple[Any, ...]]:
+    rows: list[TicketLink] | None = _in_hand(ticket, "links")
+    if rows is None:
+        return _LINKS.all(ticket.pk)
+    return [
+        (link.pk, link.kind, link.target.number, link.confirmed) for link in sorted(rows, key=lambda x: x.pk)
+    ]
 
 
 def _slug(related: Any, slug: str) -> str | None:

@@ -21,7 +21,7 @@ from hotline.api import serializers as s
 from hotline.api.actions_in import ActionIn, action_input
 from hotline.api.filters import TicketFilter
 from hotline.api.knowledge import register_answering_script
-from hotline.api.ticket_detail import TicketDetailFast
+from hotline.api.ticket_detail import TicketCreatedFast, TicketDetailFast
 from hotline.api.ticket_list import PageOfRows, TicketListOut
 from hotline.calendar.services import compute_deadline, days_between
 from hotline.core.clients import client_address
@@ -61,7 +61,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_object(self) -> Ticket:
         return access_ticket(self.request.user, str(self.kwargs["number"]))
 
-    @extend_schema(request=s.TicketCreate, responses={201: s.TicketCreatedOut})
+    @extend_schema(request=s.TicketCreate, responses={201: TicketCreatedFast})
     def create(self, request: Request) -> Response:
         form = s.TicketCreate(data=request.data)
         form.is_valid(raise_exception=True)
@@ -81,7 +81,7 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             in_hand(ticket, "links", links)
             in_hand(ticket, "attachments", [])
         context = {"request": request, "walk": walk.as_dict() if walk is not None else None}
-        return Response(s.TicketCreatedOut(ticket, context=context).data, status=status.HTTP_201_CREATED)
+        return Response(TicketCreatedFast(ticket, context=context).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.EventOut(many=True))
     @action(detail=True, methods=["get"])

@@ -23,6 +23,7 @@ Decisions (documented here because every caller relies on them):
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -156,8 +157,11 @@ def phone_line(raw: str) -> str:
     return "" if parsed is None else phonenumbers.format_number(parsed.line, PhoneNumberFormat.E164)
 
 
+@functools.lru_cache(maxsize=4096)
 def _stored(value: str) -> _Parsed | None:
-    """A stored value parsed back; None for anything else (old unparseable data, masks)."""
+    """A stored value parsed back; None for anything else (old unparseable data, masks).
+    Remembered per process (parsing is most of a number's formatting, and a page formats
+    the same few numbers again and again); callers only read what it gives."""
     if not _STORED.fullmatch(value):
         return None
     try:

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
-from hotline.api.serializers import TicketDetailOut, TicketOut
+from hotline.api.serializers import TicketCreatedOut, TicketDetailOut, TicketOut
 from hotline.api.ticket_detail import TicketDetailFast
 from hotline.exchange.models import Partner
 from hotline.exchange.services import Push, push_receive
@@ -240,3 +240,40 @@ def test_an_unmask_shows_the_identity_through_the_hand_built_answer(org, api):
     assert list(answer.json()) == FIELDS and answer.json()["complainant"]["name"] == "张三丰"
     again = client.get(f"/api/v1/tickets/{ticket.number}/").json()
     assert again["complainant"]["masked"] is True and again["complainant"]["name"] != "张三丰"
+
+
+def test_the_answer_to_a_registration_is_the_generic_one_without_reading_back(org, api):
+    agent = org.users["agent"]
+    earlier = [register(agent), register(agent)]
+    client = api(agent)
+    bodies = [
+        {"subject": "无关联", "complainant": {"name": "张三", "phone": "13812345678"}},
+        {
+            "subject": "有关联",
+            "complainant": {"name": "李四", "phone": "13812345679", "email": "li@example.com"},
+            "links": [
+                {"kind": "repeat_of", "number": earlier[1].number},
+                {"kind": "related", "number": earlier[0].number},
+            ],
+            "claimed_amount": "99.9",
+        },
+        {"type": "report", "subject": "举报", "complainant": {"name": "王五", "phone": "13812345670"}},
+    ]
+    for body in bodies:
+        full = {"type": "complaint", "channel": "phone", "description": "诉求内容。", **body}
+        with CaptureQueriesContext(connection) as reads:
+            response = client.post("/api/v1/tickets/", full, format="json")
+        assert response.status_code == 201, response.content
+        sql = " ".join(q["sql"] for q in reads.captured_queries)
+        assert "tickets_attachment" not in sql and 'FROM "tickets_ticketlink"' not in sql
+        answer = json.loads(response.content)
+        ticket = Ticket.objects.get(number=answer["number"])
+        context = {"request": SimpleNamespace(user=agent), "walk": None}
+        generic = TicketCreatedOut(ticket, context=context).data
+        assert list(answer) == [*FIELDS, "query_code", "answer_script"]
+        assert response.content == _render(generic), body["subject"]
+    linked = Ticket.objects.get(subject="有关联")
+    assert [(link.kind, link.target_id) for link in linked.links.order_by("pk")] == [
+        ("repeat_of", earlier[1].pk),
+        ("related", earlier[0].pk),
+    ]
