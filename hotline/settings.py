@@ -154,6 +154,12 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "hotline"}}
+# Sessions live in the database. With Redis, a cache every process shares, they are read
+# through it (cached_db): one statement fewer on every request, and a logout or an expiry
+# is seen by every process at once. The embedded default's cache is each process's own
+# memory, where a session ended in one process would live on in another: it reads the
+# database every time.
+SESSION_ENGINE = f"django.contrib.sessions.backends.{'cached_db' if REDIS_URL else 'db'}"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "hotline.core.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},  # in Chinese
