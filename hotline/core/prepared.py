@@ -10,8 +10,8 @@ objects exactly as the ORM does: the same converters (``compiler.results_iter``)
 same ``select_related`` population (``get_related_populators``), so a prepared read and
 the queryset it was made from give equal objects (``tests/core/test_prepared.py``).
 
-Only for querysets whose shape never changes between calls: one parameter, no
-per-user condition (a scope is checked on the object in hand instead).
+Only for querysets whose shape never changes between calls: one parameter (in one place
+or several), no per-user condition (a scope is checked on the object in hand instead).
 """
 
 from __future__ import annotations
@@ -34,10 +34,11 @@ class _Compiled:
     def __init__(self, queryset: QuerySet[Any, Any], marker: Any) -> None:
         compiler = queryset.query.get_compiler(using=queryset.db)
         sql, params = compiler.as_sql()
+        # the one parameter may stand in several places (``Q(ticket=v) | Q(target=v)``)
         slots = [i for i, p in enumerate(params) if p == marker]
-        if len(slots) != 1:
-            raise ValueError(f"a prepared query takes exactly one parameter (the marker), found {len(slots)}")
-        self.sql, self.params, self.slot = sql, list(params), slots[0]
+        if not slots:
+            raise ValueError("a prepared query takes one parameter (the marker), found none")
+        self.sql, self.params, self.slots = sql, list(params), slots
         self.compiler = compiler
         klass_info = compiler.klass_info
         iterable = queryset._iterable_class
@@ -88,7 +89,8 @@ class Prepared(Generic[M]):
     def _run(self, value: Any, *, many: bool) -> list[M]:
         c = self._compiled()
         params = list(c.params)
-        params[c.slot] = value
+        for slot in c.slots:
+            params[slot] = value
         with connections[self.using].cursor() as cursor:
             cursor.execute(c.sql, params)
             rows = cursor.fetchall() if many else cursor.fetchmany(1)

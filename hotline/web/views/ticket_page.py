@@ -260,6 +260,7 @@ _EXTENSIONS = Prepared(
     lambda ticket_id: ExtensionRequest.objects.filter(ticket_id=ticket_id).select_related("requested_by"),
     marker=INT_MARKER,
 )
+_MESSAGES = Prepared(messages_for_ticket, marker=INT_MARKER)
 _ACTIVE_VISIT = Prepared(
     lambda ticket_id: ReturnVisit.objects.filter(ticket_id=ticket_id, status__in=ACTIVE_VISIT_STATUSES),
     marker=INT_MARKER,
@@ -286,7 +287,7 @@ def visit_panel(
 def _messages(ticket: Ticket, identity: Identity) -> list[dict[str, Any]]:
     """Delivery status of the ticket's messages, addresses masked as the identity is."""
     rows = []
-    for m in messages_for_ticket(ticket):
+    for m in _MESSAGES.all(ticket.pk):
         address = str(getattr(m, "address", "") or "")
         if address and "@" not in address and "phone" not in identity.hidden:
             address = format_phone(address)
@@ -379,11 +380,31 @@ def page_context(
     }
 
 
+# a link and the numbers of its two tickets: all the page shows of them
+_LINKS = Prepared(
+    lambda ticket_id: (
+        TicketLink.objects.filter(Q(ticket_id=ticket_id) | Q(target_id=ticket_id))
+        .select_related("ticket", "target")
+        .only(
+            "id",
+            "ticket_id",
+            "target_id",
+            "kind",
+            "confirmed",
+            "created_at",
+            "ticket__number",
+            "target__number",
+        )
+        .order_by("pk")
+    ),
+    marker=INT_MARKER,
+)
+
+
 def _links(ticket: Ticket) -> dict[str, list[TicketLink]]:
     """``links`` (this ticket's, to others) and ``linked_from`` (others' to this one), in
-    one query."""
-    both = TicketLink.objects.filter(Q(ticket=ticket) | Q(target=ticket)).select_related("ticket", "target")
-    rows = list(both.order_by("pk"))
+    one statement compiled once."""
+    rows = _LINKS.all(ticket.pk)
     return {
         "links": [link for link in rows if link.ticket_id == ticket.pk],
         "linked_from": [link for link in rows if link.target_id == ticket.pk],
