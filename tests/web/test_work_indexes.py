@@ -13,15 +13,22 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Index, Q, QuerySet
 from django.utils import timezone
 
 from hotline.demo.volume import generate
+from hotline.tickets.models import Ticket
 from hotline.web import selectors
 
 pytestmark = pytest.mark.postgres_only
 GENERATED_AT = datetime(2026, 11, 18, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-OPEN_INDEXES = {"ticket_open_unit_due", "ticket_open_handler_due", "ticket_open_due"}
+# every partial index on open tickets: which of them the planner takes for a count depends on
+# the table's statistics at that moment (it took ``ticket_open_registered`` once in CI)
+OPEN_INDEXES = {
+    index.name
+    for index in Ticket._meta.indexes
+    if isinstance(index, Index) and index.condition == Q(status__in=["open", "suspended"])
+}
 
 
 @pytest.fixture(autouse=True)
@@ -57,6 +64,7 @@ def test_a_heads_worklist_uses_the_open_unit_index(volume, users):
 
 
 def test_the_board_counts_read_open_tickets_by_index(volume, users):
+    assert {"ticket_open_unit_due", "ticket_open_due", "ticket_open_registered"} <= OPEN_INDEXES
     coordinator = users["coordinator"]
     grouped = selectors.open_tickets(coordinator).order_by().values("stage").annotate(n=Count("pk"))
     assert index_scans(grouped) & OPEN_INDEXES
