@@ -23,7 +23,7 @@ from rest_framework import serializers
 from hotline.api.serializers import TicketCreatedOut, TicketDetailOut, complainant_data
 from hotline.api.serializers_exchange import upper_level_data
 from hotline.api.ticket_list import _when
-from hotline.core.prepared import INT_MARKER, Prepared
+from hotline.core.prepared import INT_MARKER, Prepared, rows_in_hand
 from hotline.policies.registry import get_pack
 from hotline.tickets.models import Attachment, Ticket, TicketLink
 from hotline.workflow.selectors import is_overdue
@@ -143,21 +143,15 @@ class TicketCreatedFast(TicketCreatedOut):
 set_override(TicketCreatedFast, "suppress_collision_warning", True)
 
 
-def _in_hand(ticket: Ticket, name: str) -> list[Any] | None:
-    """The rows ``core.prepared.in_hand`` gave the ticket (a ticket just registered), if any."""
-    cache = ticket.__dict__.get("_prefetched_objects_cache", {})
-    return list(cache[name]) if name in cache else None
-
-
 def _attachments(ticket: Ticket) -> list[tuple[Any, ...]]:
-    rows: list[Attachment] | None = _in_hand(ticket, "attachments")
+    rows: list[Attachment] | None = rows_in_hand(ticket, "attachments")
     if rows is None:
         return _ATTACHMENTS.all(ticket.pk)
     return [tuple(getattr(a, c) for c in ATTACHMENT_COLUMNS) for a in rows]
 
 
 def _links(ticket: Ticket) -> list[tuple[Any, ...]]:
-    rows: list[TicketLink] | None = _in_hand(ticket, "links")
+    rows: list[TicketLink] | None = rows_in_hand(ticket, "links")
     if rows is None:
         return _LINKS.all(ticket.pk)
     return [

@@ -26,7 +26,7 @@ from hotline.api.ticket_list import PageOfRows, TicketListOut
 from hotline.calendar.services import compute_deadline, days_between
 from hotline.core.clients import client_address
 from hotline.core.errors import InvalidInput
-from hotline.core.prepared import in_hand
+from hotline.core.prepared import in_hand, rows_in_hand
 from hotline.org.models import Unit
 from hotline.portal.selectors import public_progress, public_ticket
 from hotline.portal.services import PublicSubmission, public_ticket_register
@@ -74,11 +74,9 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         # without an intake role where it is taken in, and a superuser sees all): answer
         # with the ticket as registered, its unit, category and registrant in hand, rather
         # than read it back through the scope (issue 17: two statements a registration).
-        # A ticket this request registered has the links it was registered with and no
-        # attachments yet (one registered before, by its source, is read as it is).
-        links = getattr(ticket, "registered_links", None)
-        if links is not None:
-            in_hand(ticket, "links", links)
+        # A ticket this request registered holds the links it was registered with and has
+        # no attachments yet (one registered before, by its source, is read as it is).
+        if rows_in_hand(ticket, "links") is not None:
             in_hand(ticket, "attachments", [])
         context = {"request": request, "walk": walk.as_dict() if walk is not None else None}
         return Response(TicketCreatedFast(ticket, context=context).data, status=status.HTTP_201_CREATED)

@@ -117,3 +117,10 @@ def in_hand(instance: Any, related_name: str, rows: list[Any]) -> None:
     queryset._prefetch_done = True
     cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
     cache[related_name] = queryset
+
+
+def rows_in_hand(instance: Any, related_name: str) -> list[Any] | None:
+    """The rows of ``related_name`` the instance holds (``in_hand``, ``prefetch_related``),
+    or None when asking would read the database."""
+    cache = instance.__dict__.get("_prefetched_objects_cache", {})
+    return list(cache[related_name]) if related_name in cache else None

@@ -317,16 +317,11 @@ def refresh_ticket_facts(ticket: Ticket) -> None:
 
 def _new_ticket_facts(ticket: Ticket, event: TicketEvent) -> None:
     """A ticket's first event: its history is that event, it has no facts yet, and its
-    category came with it, and registration hands over the links it made
-    (``registered_links``) — so one insert (registration is the hottest write:
-    ``bench/registration.py``)."""
+    category came with it, and registration leaves the links it made in hand
+    (``ticket.links.all()`` reads nothing) — so one insert (registration is the hottest
+    write: ``bench/registration.py``)."""
     row = {name: getattr(ticket, name) for name in TICKET_FIELDS}
-    links: list[TicketLink] | None = getattr(ticket, "registered_links", None)  # registration's
-    repeat = (
-        any(link.kind == LinkKind.REPEAT_OF and link.confirmed for link in links)
-        if links is not None
-        else TicketLink.objects.filter(ticket_id=ticket.pk, kind=LinkKind.REPEAT_OF, confirmed=True).exists()
-    )
+    repeat = any(link.kind == LinkKind.REPEAT_OF and link.confirmed for link in ticket.links.all())
     repeats = {ticket.pk} if repeat else set()
     batch = _Batch([row], {ticket.pk: [{name: getattr(event, name) for name in EVENT_FIELDS}]}, repeats)
     codes: dict[int, str] = {}

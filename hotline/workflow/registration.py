@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from hotline.core.errors import Forbidden, InvalidInput, NotFound
 from hotline.core.phones import normalise_phone
+from hotline.core.prepared import in_hand
 from hotline.core.types import AnyUser, User
 from hotline.org.models import Unit, UnitKind
 from hotline.org.selectors import memberships_of
@@ -297,10 +298,12 @@ def _register(
     for anchor in ("received", "registered"):
         start_final_clock(ticket, type_policy=type_policy, anchor=anchor, now=now)
     ticket.save()
-    # the new ticket's links, in hand for its register event's listeners (reports: is it a
-    # repeat?) and for the API's answer, rather than read back what was just written
-    ticket.registered_links = TicketLink.objects.bulk_create(  # type: ignore[attr-defined]
-        TicketLink(ticket=ticket, target=t, kind=k) for k, t in links
+    # the new ticket's links are all it has: in hand (``ticket.links.all()`` without a read)
+    # for its register event's listeners (reports: is it a repeat?) and the API's answer
+    in_hand(
+        ticket,
+        "links",
+        TicketLink.objects.bulk_create(TicketLink(ticket=ticket, target=t, kind=k) for k, t in links),
     )
 
     payload: dict[str, Any] = {
