@@ -11,7 +11,10 @@ same ``select_related`` population (``get_related_populators``), so a prepared r
 the queryset it was made from give equal objects (``tests/core/test_prepared.py``).
 
 Only for querysets whose shape never changes between calls: one parameter (in one place
-or several), no per-user condition (a scope is checked on the object in hand instead).
+or several), no per-user condition (a scope is checked on the object in hand instead). A
+query of two parameters takes a tuple of markers and is run with a tuple of values. A
+marker must be a value the lookup keeps: Django drops a condition it can tell is always true
+(``seq >= -2103456789`` on a positive field), and then the query is refused.
 """
 
 from __future__ import annotations
@@ -28,16 +31,18 @@ M = TypeVar("M")
 
 MARKER = "\x00hotline-prepared-parameter\x00"
 INT_MARKER = -2_103_456_789  # for an integer parameter (a text marker would not pass int()); in 32 bits
+INT_MARKER_2 = -2_103_456_788  # a second integer parameter: ``marker=(INT_MARKER, INT_MARKER_2)``
 
 
 class _Compiled:
-    def __init__(self, queryset: QuerySet[Any, Any], marker: Any) -> None:
+    def __init__(self, queryset: QuerySet[Any, Any], markers: tuple[Any, ...]) -> None:
         compiler = queryset.query.get_compiler(using=queryset.db)
         sql, params = compiler.as_sql()
-        # the one parameter may stand in several places (``Q(ticket=v) | Q(target=v)``)
-        slots = [i for i, p in enumerate(params) if p == marker]
-        if not slots:
-            raise ValueError("a prepared query takes one parameter (the marker), found none")
+        # each parameter may stand in several places (``Q(ticket=v) | Q(target=v)``): the
+        # slots are (position in the SQL's parameters, which value goes there)
+        slots = [(i, markers.index(p)) for i, p in enumerate(params) if p in markers]
+        if {k for _i, k in slots} != set(range(len(markers))):
+            raise ValueError("a prepared query takes its parameters (the markers), found none of one")
         self.sql, self.params, self.slots = sql, list(params), slots
         self.compiler = compiler
         klass_info = compiler.klass_info
@@ -60,12 +65,16 @@ _KEYS = itertools.count()
 class Prepared(Generic[M]):
     """``build(marker)`` gives the queryset with ``marker`` as its one parameter's value
     (``Ticket.objects.select_related(...).filter(number=marker)``); ``first(value)`` runs it
-    with ``value`` and gives the first object, or ``None`` (``all``: every object)."""
+    with ``value`` and gives the first object, or ``None`` (``all``: every object). With a
+    tuple of markers, ``build`` takes one argument a marker and the query is run with a
+    tuple of as many values."""
 
     def __init__(
-        self, build: Callable[[Any], QuerySet[Any, M]], *, marker: Any = MARKER, using: str = "default"
+        self, build: Callable[..., QuerySet[Any, M]], *, marker: Any = MARKER, using: str = "default"
     ) -> None:
-        self.build, self.marker, self.using = build, marker, using
+        self.build, self.using = build, using
+        self.many = isinstance(marker, tuple)
+        self.markers: tuple[Any, ...] = marker if self.many else (marker,)
         # the cache key: not id(self), which a later Prepared reuses once this one is gone
         self.key = next(_KEYS)
 
@@ -75,7 +84,8 @@ class Prepared(Generic[M]):
         cache: dict[int, _Compiled] = connection.__dict__.setdefault("_hotline_prepared", {})
         compiled = cache.get(self.key)
         if compiled is None:
-            compiled = cache[self.key] = _Compiled(self.build(self.marker).using(self.using), self.marker)
+            queryset = self.build(*self.markers).using(self.using)
+            compiled = cache[self.key] = _Compiled(queryset, self.markers)
         return compiled
 
     def all(self, value: Any) -> list[M]:
@@ -88,9 +98,10 @@ class Prepared(Generic[M]):
 
     def _run(self, value: Any, *, many: bool) -> list[M]:
         c = self._compiled()
+        values = value if self.many else (value,)
         params = list(c.params)
-        for slot in c.slots:
-            params[slot] = value
+        for slot, k in c.slots:
+            params[slot] = values[k]
         with connections[self.using].cursor() as cursor:
             cursor.execute(c.sql, params)
             rows = cursor.fetchall() if many else cursor.fetchmany(1)

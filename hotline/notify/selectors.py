@@ -12,12 +12,12 @@ from hotline.notify.models import Message, MessageChannel
 from hotline.tickets.models import Ticket
 
 
-def messages_for_ticket(ticket: Ticket | int) -> QuerySet[Message]:
+def messages_for_ticket(ticket: Ticket | int | OuterRef) -> QuerySet[Message]:
     """Every message about ``ticket`` (oldest first) with its status, for the ticket page.
 
     In-app rows are left out (they are each staff member's own inbox); the complainant's
     and staff email/SMS show with recipient, channel, status, attempts and last error.
-    ``ticket`` may be the ticket's id.
+    ``ticket`` may be the ticket's id, or an outer query's (``Exists``).
     """
     return (
         Message.objects.filter(ticket=ticket)

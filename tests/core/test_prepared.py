@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from hotline.core.prepared import INT_MARKER, Prepared
+from hotline.core.prepared import INT_MARKER, INT_MARKER_2, Prepared
 from hotline.tickets.models import Ticket, TicketEvent
 from tests.factories import register
 from tests.helpers import act
@@ -68,3 +68,29 @@ def test_a_new_prepared_query_runs_its_own_sql_not_a_gone_ones(users):
         )
         assert prepared.all(ticket.number if by_number else ticket.subject) == [ticket], i
         del prepared
+
+
+def test_two_parameters_each_in_its_places(users):
+    one = act(
+        act(register(users["agent"]), "accept", users["agent"]), "dispatch", users["agent"], unit="JZ-DH-SJ"
+    )
+    two = register(users["agent"])
+    first = {t.pk: t.events.order_by("seq").first().pk for t in (one, two)}
+    after = Prepared(
+        lambda ticket_id, event_id: (
+            TicketEvent.objects.filter(ticket_id=ticket_id, pk__gt=event_id)
+            .order_by("seq")
+            .values_list("action")
+        ),
+        marker=(INT_MARKER, INT_MARKER_2),
+    )
+    for _ in range(2):
+        assert after.all((one.pk, first[one.pk])) == [("accept",), ("dispatch",)]
+        assert after.all((one.pk, 0)) == [("register",), ("accept",), ("dispatch",)]
+        assert after.all((two.pk, 0)) == [("register",)] and after.all((two.pk, first[two.pk])) == []
+    half = Prepared(
+        lambda ticket_id, _unused: TicketEvent.objects.filter(ticket_id=ticket_id),
+        marker=(INT_MARKER, INT_MARKER_2),
+    )
+    with pytest.raises(ValueError, match="found none"):
+        half.all((one.pk, 1))

@@ -6,9 +6,16 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from hotline.tickets.models import Ticket
+from hotline.followup.models import ReturnVisit
+from hotline.notify.models import Message, MessageChannel
+from hotline.telephony.models import Agent
+from hotline.tickets.models import ExtensionRequest, LinkKind, Ticket, TicketLink
+from hotline.web.views.ticket_page import Present
 from hotline.workflow.attachments import attachment_add
 from tests.factories import register
 from tests.helpers import act
@@ -160,3 +167,68 @@ def test_csrf_is_enforced(users, path):
     strict.force_login(users["coordinator"])
     assert strict.post(path.format(n=ticket.number), {"expected_version": 1}).status_code == 403
     assert Ticket.objects.get(pk=ticket.pk).version == 1
+
+
+SIDE_TABLES = (
+    "tickets_attachment",
+    "tickets_ticketlink",
+    "tickets_extensionrequest",
+    "notify_message",
+    "followup_returnvisit",
+)
+
+
+def side_reads(client, ticket) -> tuple[str, list[str]]:
+    """The page, and the side tables it read rows of (the ``SELECT "table".…`` reads)."""
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(f"/tickets/{ticket.number}/").content.decode()
+    read = [t for q in queries.captured_queries for t in SIDE_TABLES if q["sql"].startswith(f'SELECT "{t}".')]
+    return html, read
+
+
+def test_side_panels_are_read_only_when_they_have_rows(client, users, settings, tmp_path):
+    """One statement asks which side panels of the page have rows (and whether the user is
+    at an extension); only those are read, and each shows what it has."""
+    settings.MEDIA_ROOT = tmp_path
+    login(client, users["coordinator"])
+    bare, full = register(users["agent"], subject="无附件的工单"), register(users["agent"])
+    Message.objects.filter(ticket__in=[bare, full]).delete()  # the registrations' receipts, if sent
+    html, read = side_reads(client, bare)
+    assert read == [] and "暂无消息" in html and "无附件" in html
+    assert Present.of(bare, users["coordinator"]) == Present(False, False, False, False, False, False, 0)
+    assert 'id="unread-count"' not in html
+
+    attachment_add(ticket=full, upload=SimpleUploadedFile("现场.png", b"\x89PNG"), actor=users["agent"])
+    html, read = side_reads(client, full)
+    assert read == ["tickets_attachment"] and "现场.png" in html
+    TicketLink.objects.create(ticket=full, target=bare, kind=LinkKind.RELATED)
+    ExtensionRequest.objects.create(
+        ticket=full,
+        round=1,
+        amount=3,
+        unit="workday",
+        reason="需现场复核",
+        requested_by=users["head"],
+        requested_at=timezone.now(),
+    )
+    Message.objects.create(
+        ticket=full, kind="receipt", channel=MessageChannel.SMS, address="13255550002", subject="受理回执",
+        body="已受理", batch_key="k", idempotency_key=f"side-panels-{full.pk}",
+    )  # fmt: skip
+    ReturnVisit.objects.create(ticket=full, created_at=timezone.now())
+    Agent.objects.create(user=users["coordinator"], staff_no="2001", extension="8001")
+    html, read = side_reads(client, full)
+    assert sorted(read) == sorted(SIDE_TABLES)
+    assert f">{bare.number}</a>" in html and "需现场复核" in html and "受理回执" in html
+    assert Present.of(full, users["coordinator"]) == Present(True, True, True, True, True, True, 0)
+    assert Present.of(full, users["agent"]).signed_in is False
+    for i in range(3):  # the menu's badge: the coordinator's unread in-app messages, no other
+        Message.objects.create(
+            user=users["coordinator" if i else "head"], kind="dispatch", channel=MessageChannel.INAPP,
+            subject="新工单", body="", batch_key="k", idempotency_key=f"side-panels-inapp-{i}",
+        )  # fmt: skip
+    html = client.get(f"/tickets/{full.number}/").content.decode()
+    assert '<span class="badge rounded-pill bg-danger" id="unread-count">2</span>' in html
+    assert Present.of(full, users["coordinator"]).unread == 2
+    html, read = side_reads(client, bare)  # linked from the other one
+    assert read == ["tickets_ticketlink"] and f">{full.number}</a>" in html

@@ -52,7 +52,8 @@ class NavItem:
 
 @register.simple_tag(takes_context=True)
 def workbench_nav(context: dict[str, Any]) -> list[NavItem]:
-    """The pages the signed-in user's roles may use, with the unread count on 消息."""
+    """The pages the signed-in user's roles may use, with the unread count on 消息 (the
+    page's ``unread_count`` when its view read it already, as the ticket page does)."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if request is None or user is None or not user.is_authenticated:
@@ -61,11 +62,16 @@ def workbench_nav(context: dict[str, Any]) -> list[NavItem]:
     items = []
     for page in selectors.allowed_pages(user):
         url = reverse(f"web:{page}")
-        badge = selectors.unread_count(user) if page == "notifications" else 0
+        badge = _unread(context, user) if page == "notifications" else 0
         items.append(NavItem(page, str(PAGE_LABELS[page]), url, active=page == current, badge=badge))
     if getattr(user, "is_staff", False):
         items.append(NavItem("admin", str(_("系统管理")), reverse("admin:index"), active=False))
     return items
+
+
+def _unread(context: Any, user: Any) -> int:
+    known = context.get("unread_count")
+    return int(known) if known is not None else selectors.unread_count(user)
 
 
 @register.simple_tag

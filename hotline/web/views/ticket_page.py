@@ -12,22 +12,24 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from hotline.core.phones import format_phone
-from hotline.core.prepared import INT_MARKER, Prepared
+from hotline.core.prepared import INT_MARKER, INT_MARKER_2, Prepared
 from hotline.core.types import User
 from hotline.followup.models import ACTIVE_VISIT_STATUSES, ReturnVisit
 from hotline.followup.services import may_record_attempt
+from hotline.notify.models import Message, MessageChannel
 from hotline.notify.selectors import messages_for_ticket
 from hotline.policies.registry import get_pack
 from hotline.policies.schema import Pack, TypePolicy
 from hotline.policies.vocab import SATISFACTION_LABELS, unit_display
 from hotline.rectification.access import may_issue, may_view
-from hotline.telephony.services import agent_of
+from hotline.telephony.models import Agent
 from hotline.tickets.models import (
     Attachment,
     ExtensionRequest,
@@ -267,12 +269,72 @@ _ACTIVE_VISIT = Prepared(
 )
 
 
+def _present_query(ticket_id: int, user_id: int) -> Any:
+    """Which of the page's side panels have rows (most tickets have none in most of them),
+    whether the user is an agent signed in at an extension, and the user's unread count
+    (the menu's badge): one statement, so that only the panels with something to show are
+    read. The conditions are those of the reads above (``_ATTACHMENTS`` … ``_ACTIVE_VISIT``)
+    and of ``notify.selectors.unread_count``."""
+    ticket = OuterRef("pk")
+    unread = (
+        Message.objects.filter(user_id=user_id, channel=MessageChannel.INAPP, read_at__isnull=True)
+        .order_by()
+        .values("user_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Ticket.objects.filter(pk=ticket_id)
+        .order_by()
+        .annotate(
+            has_attachments=Exists(Attachment.objects.filter(ticket_id=ticket)),
+            has_links=Exists(TicketLink.objects.filter(Q(ticket_id=ticket) | Q(target_id=ticket))),
+            has_extensions=Exists(ExtensionRequest.objects.filter(ticket_id=ticket)),
+            has_messages=Exists(messages_for_ticket(ticket)),
+            has_visit=Exists(ReturnVisit.objects.filter(ticket_id=ticket, status__in=ACTIVE_VISIT_STATUSES)),
+            signed_in=Exists(Agent.objects.filter(user_id=user_id).exclude(extension="")),
+            unread=Coalesce(Subquery(unread), 0),
+        )
+        .values_list(
+            "has_attachments",
+            "has_links",
+            "has_extensions",
+            "has_messages",
+            "has_visit",
+            "signed_in",
+            "unread",
+        )
+    )
+
+
+_PRESENT: Prepared[tuple[Any, ...]] = Prepared(_present_query, marker=(INT_MARKER, INT_MARKER_2))
+
+
+@dataclass(frozen=True)
+class Present:
+    """What ``_PRESENT`` found: the panels with rows, the user's extension, the unread count."""
+
+    attachments: bool = True
+    links: bool = True
+    extensions: bool = True
+    messages: bool = True
+    visit: bool = True
+    signed_in: bool = False
+    unread: int | None = None  # None: not read (the menu counts itself)
+
+    @classmethod
+    def of(cls, ticket: Ticket, user: User) -> Present:
+        row = _PRESENT.first((ticket.pk, user.pk))
+        return cls(*row) if row is not None else cls()
+
+
 def visit_panel(
-    ticket: Ticket, user: User, pack: Pack, form: VisitAttemptForm | None = None
+    ticket: Ticket, user: User, pack: Pack, form: VisitAttemptForm | None = None, *, present: bool = True
 ) -> dict[str, Any] | None:
     """回访情况: the active return visit, its failed calls and the 记录未接通 form; None when
-    there is no active visit or the user does not call back on this ticket."""
-    visit = _ACTIVE_VISIT.first(ticket.pk)
+    there is no active visit (``present`` False: known not to be) or the user does not call
+    back on this ticket."""
+    visit = _ACTIVE_VISIT.first(ticket.pk) if present else None
     if visit is None or not may_record_attempt(user, ticket, pack):
         return None
     if form is not None and form.data.get("visit") != str(visit.pk):
@@ -295,11 +357,6 @@ def _messages(ticket: Ticket, identity: Identity) -> list[dict[str, Any]]:
             address = identity.contact(address)
         rows.append({"message": m, "address": address})
     return rows
-
-
-def _signed_in(user: User) -> bool:
-    agent = agent_of(user)
-    return agent is not None and bool(agent.extension)
 
 
 def page_context(
@@ -339,6 +396,7 @@ def page_context(
     shown = identity_for(ticket, user, unmask=unmask)
     identity = _identity(shown)
     is_open = ticket.status == Status.OPEN
+    present = Present.of(ticket, user)
     return {
         "ticket": ticket,
         "pack": pack,
@@ -347,7 +405,7 @@ def page_context(
         "identity": identity,
         "can_unmask": "unmask" in allowed,
         # 外呼: a signed-in agent calls the complainant from the ticket (telephony)
-        "may_dial": bool(ticket.complainant_phone) and _signed_in(user),
+        "may_dial": bool(ticket.complainant_phone) and present.signed_in,
         "may_issue_rectification": may_issue(user),
         "may_view_rectification": may_view(user),
         "unmask_form": unmask_form or UnmaskForm(),
@@ -355,12 +413,12 @@ def page_context(
         "final_overdue": bool(is_open and ticket.final_due_at and ticket.final_due_at < now),
         "events": event_rows(ticket, policy, events),
         "last_seq": last_seq,
-        "attachments": _ATTACHMENTS.all(ticket.pk),
+        "attachments": _ATTACHMENTS.all(ticket.pk) if present.attachments else [],
         "can_attach": ticket.status != Status.CLOSED and bool(ticket_roles(user, ticket)),
         "attachment_form": attachment_form or AttachmentForm(),
-        **_links(ticket),
-        "extensions": _EXTENSIONS.all(ticket.pk),
-        "delivery": _messages(ticket, shown),
+        **(_links(ticket) if present.links else {"links": [], "linked_from": []}),
+        "extensions": _EXTENSIONS.all(ticket.pk) if present.extensions else [],
+        "delivery": _messages(ticket, shown) if present.messages else [],
         "action_groups": groups,
         "has_actions": bool(items),
         "extension_help": (
@@ -376,7 +434,8 @@ def page_context(
         "closing_codes": CLOSING_CODES,
         "banner": banner,
         "satisfaction_label": SATISFACTION_LABELS.get(ticket.satisfaction, ""),
-        "visit_panel": visit_panel(ticket, user, pack, attempt_form),
+        "visit_panel": visit_panel(ticket, user, pack, attempt_form, present=present.visit),
+        "unread_count": present.unread,  # the menu's badge (templatetags.workbench)
     }
 
 
