@@ -147,6 +147,9 @@ if DATABASES["default"]["ENGINE"] == "hotline.core.postgresql" and os.environ.ge
     # Several test runs on one PostgreSQL server: give each its own test database name.
     DATABASES["default"]["TEST"] = {"NAME": os.environ["HOTLINE_TEST_DB"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL: the hottest reads as statements prepared once per session (ADR 0029); off
+# behind a pooler that shares sessions between clients (PgBouncer in transaction mode)
+HOTLINE_PREPARED_STATEMENTS = _env_bool("HOTLINE_PREPARED_STATEMENTS", True)
 
 # --- Cache (rate limits, calendar) ----------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")

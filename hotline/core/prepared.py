@@ -20,7 +20,7 @@ marker must be a value the lookup keeps: Django drops a condition it can tell is
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from django.db import connections
@@ -70,13 +70,20 @@ class Prepared(Generic[M]):
     tuple of as many values."""
 
     def __init__(
-        self, build: Callable[..., QuerySet[Any, M]], *, marker: Any = MARKER, using: str = "default"
+        self,
+        build: Callable[..., QuerySet[Any, M]],
+        *,
+        marker: Any = MARKER,
+        using: str = "default",
+        name: str = "",
     ) -> None:
         self.build, self.using = build, using
         self.many = isinstance(marker, tuple)
         self.markers: tuple[Any, ...] = marker if self.many else (marker,)
         # the cache key: not id(self), which a later Prepared reuses once this one is gone
         self.key = next(_KEYS)
+        # named: on PostgreSQL also prepared on the server, once a session (ADR 0029)
+        self.statement = f"hotline_{name}_{self.key}" if name else ""
 
     def _compiled(self) -> _Compiled:
         connection = connections[self.using]
@@ -102,8 +109,9 @@ class Prepared(Generic[M]):
         params = list(c.params)
         for slot, k in c.slots:
             params[slot] = values[k]
-        with connections[self.using].cursor() as cursor:
-            cursor.execute(c.sql, params)
+        connection = connections[self.using]
+        with connection.cursor() as cursor:
+            execute(connection, cursor, self.statement, c.sql, params)
             rows = cursor.fetchall() if many else cursor.fetchmany(1)
         found: list[Any] = []
         for row in c.compiler.results_iter(results=[rows]):
@@ -115,6 +123,16 @@ class Prepared(Generic[M]):
                 populator.populate(row, obj)
             found.append(obj)
         return found
+
+
+def execute(connection: Any, cursor: Any, name: str, sql: str, params: Sequence[Any]) -> None:
+    """``cursor.execute(sql, params)``; with a ``name``, on PostgreSQL, as the statement
+    prepared on the session (``hotline.core.postgresql``, ADR 0029)."""
+    run = getattr(connection, "execute_prepared", None)
+    if name and run is not None:
+        run(cursor, name, sql, params)
+    else:
+        cursor.execute(sql, params)
 
 
 def in_hand(instance: Any, related_name: str, rows: list[Any]) -> None:

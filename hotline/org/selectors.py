@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import connection
 
+from hotline.core.prepared import execute
 from hotline.core.types import AnyUser
 from hotline.org.models import Membership, Unit
 
@@ -81,7 +82,8 @@ def _read(user_id: int) -> tuple[list[Membership], dict[str, list[int]], set[str
     memberships: list[Membership] = []
     below: dict[str, list[int]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id])
+        # every request's: prepared on the server once a session (ADR 0029)
+        execute(connection, cursor, "hotline_memberships", sql, [user_id])
         rows = cursor.fetchall()
     db = connection.alias
     for row in rows:

@@ -6,6 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from django.db import connection
+from django.db.models import QuerySet
+from django.test.utils import CaptureQueriesContext
 
 from hotline.core.prepared import INT_MARKER, INT_MARKER_2, Prepared
 from hotline.tickets.models import Ticket, TicketEvent
@@ -94,3 +97,37 @@ def test_two_parameters_each_in_its_places(users):
     )
     with pytest.raises(ValueError, match="found none"):
         half.all((one.pk, 1))
+
+
+@pytest.mark.django_db(transaction=True)  # it closes the connection: no test transaction around it
+def test_a_named_query_is_prepared_once_a_session_on_postgresql(users, settings):
+    """ADR 0029: a named query runs as ``EXECUTE`` of a statement PostgreSQL prepared on the
+    session's first use (not a statement of the caller's), the same objects as unnamed; a
+    new session prepares it again; switched off, or on SQLite, the SQL runs as it is."""
+    one = register(users["agent"], subject="引号'与百分号%s")
+    two = register(users["agent"])
+
+    def build(value: str) -> QuerySet[Ticket]:
+        return Ticket.objects.select_related("unit", "registered_by").filter(subject=value).order_by("pk")
+
+    named, plain = Prepared(build, name="test_by_subject"), Prepared(build)
+    postgres = connection.vendor == "postgresql"
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            assert named.all(one.subject) == plain.all(one.subject) == [one]
+            assert named.first(two.subject) == two and named.all("无此主题") == []
+        sql = [q["sql"] for q in queries.captured_queries]
+        assert len(sql) == 4 and not any(s.startswith("PREPARE") for s in sql)
+        assert sql[0].startswith(f"EXECUTE {named.statement} (") == postgres, sql[0]
+        assert named.all(one.subject)[0].unit == one.unit
+        if postgres:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [named.statement]
+                )
+                assert cursor.fetchone() == (1,)
+        connection.close()  # a new session: prepared again on its first use
+    settings.HOTLINE_PREPARED_STATEMENTS = False
+    with CaptureQueriesContext(connection) as queries:
+        assert named.all(one.subject) == [one]
+    assert queries.captured_queries[0]["sql"].startswith("SELECT")

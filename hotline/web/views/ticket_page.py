@@ -253,6 +253,7 @@ def _identity(identity: Identity) -> dict[str, Any]:
 _EVENTS = Prepared(
     lambda ticket_id: TicketEvent.objects.filter(ticket_id=ticket_id).select_related("actor").order_by("seq"),
     marker=INT_MARKER,
+    name="ticket_page_events",
 )
 _ATTACHMENTS = Prepared(
     lambda ticket_id: Attachment.objects.filter(ticket_id=ticket_id).select_related("uploaded_by"),
@@ -307,7 +308,9 @@ def _present_query(ticket_id: int, user_id: int) -> Any:
     )
 
 
-_PRESENT: Prepared[tuple[Any, ...]] = Prepared(_present_query, marker=(INT_MARKER, INT_MARKER_2))
+_PRESENT: Prepared[tuple[Any, ...]] = Prepared(
+    _present_query, marker=(INT_MARKER, INT_MARKER_2), name="ticket_page_present"
+)
 
 
 @dataclass(frozen=True)
