@@ -24,6 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.backends.postgresql import base
+from psycopg import ClientCursor
 
 APART_SETUP = (
     # the caller's own transaction commits after the statement apart, and PostgreSQL's
@@ -55,7 +56,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if self._prepared_on is not raw:
             self._prepared_on, self._prepared_names = raw, set()
         if name not in self._prepared_names:
-            with raw.cursor() as setup:
+            # a client-binding cursor whatever the connection's default: it writes the SQL
+            # with the placeholders quoted as literals, which are then swapped for $1 … $k
+            with ClientCursor(raw) as setup:
                 text = setup.mogrify(sql, [_token(i) for i in range(len(params))])
                 for i in range(len(params)):
                     text = text.replace(f"'{_token(i)}'", f"${i + 1}")
