@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 
@@ -38,10 +39,16 @@ def inbox(user: AnyUser) -> QuerySet[Message]:
     )
 
 
+def unread_of(user_id: Any) -> QuerySet[Message]:
+    """The user's in-app messages not yet read; ``user_id`` may be a value an outer query
+    or a prepared read puts in (the ticket page counts them in its own statement)."""
+    return Message.objects.filter(user_id=user_id, channel=MessageChannel.INAPP, read_at__isnull=True)
+
+
 def unread_count(user: AnyUser) -> int:
     if not user.is_authenticated:
         return 0
-    return Message.objects.filter(user_id=user.pk, channel=MessageChannel.INAPP, read_at__isnull=True).count()
+    return unread_of(user.pk).count()
 
 
 def _own_inapp(user: AnyUser) -> QuerySet[Message]:

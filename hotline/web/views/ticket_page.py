@@ -23,8 +23,7 @@ from hotline.core.prepared import INT_MARKER, INT_MARKER_2, Prepared
 from hotline.core.types import User
 from hotline.followup.models import ACTIVE_VISIT_STATUSES, ReturnVisit
 from hotline.followup.services import may_record_attempt
-from hotline.notify.models import Message, MessageChannel
-from hotline.notify.selectors import messages_for_ticket
+from hotline.notify.selectors import messages_for_ticket, unread_of
 from hotline.policies.registry import get_pack
 from hotline.policies.schema import Pack, TypePolicy
 from hotline.policies.vocab import SATISFACTION_LABELS, unit_display
@@ -270,29 +269,44 @@ _ACTIVE_VISIT = Prepared(
 )
 
 
+# a link and the numbers of its two tickets: all the page shows of them
+_LINKS = Prepared(
+    lambda ticket_id: (
+        TicketLink.objects.filter(Q(ticket_id=ticket_id) | Q(target_id=ticket_id))
+        .select_related("ticket", "target")
+        .only(
+            "id",
+            "ticket_id",
+            "target_id",
+            "kind",
+            "confirmed",
+            "created_at",
+            "ticket__number",
+            "target__number",
+        )
+        .order_by("pk")
+    ),
+    marker=INT_MARKER,
+)
+
+
 def _present_query(ticket_id: int, user_id: int) -> Any:
     """Which of the page's side panels have rows (most tickets have none in most of them),
     whether the user is an agent signed in at an extension, and the user's unread count
     (the menu's badge): one statement, so that only the panels with something to show are
-    read. The conditions are those of the reads above (``_ATTACHMENTS`` … ``_ACTIVE_VISIT``)
-    and of ``notify.selectors.unread_count``."""
+    read. Each panel's condition is its read's own query (``_ATTACHMENTS`` …
+    ``_ACTIVE_VISIT``), the count ``notify.selectors.unread_of``'s."""
     ticket = OuterRef("pk")
-    unread = (
-        Message.objects.filter(user_id=user_id, channel=MessageChannel.INAPP, read_at__isnull=True)
-        .order_by()
-        .values("user_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    unread = unread_of(user_id).order_by().values("user_id").annotate(n=Count("pk")).values("n")
     return (
         Ticket.objects.filter(pk=ticket_id)
         .order_by()
         .annotate(
-            has_attachments=Exists(Attachment.objects.filter(ticket_id=ticket)),
-            has_links=Exists(TicketLink.objects.filter(Q(ticket_id=ticket) | Q(target_id=ticket))),
-            has_extensions=Exists(ExtensionRequest.objects.filter(ticket_id=ticket)),
-            has_messages=Exists(messages_for_ticket(ticket)),
-            has_visit=Exists(ReturnVisit.objects.filter(ticket_id=ticket, status__in=ACTIVE_VISIT_STATUSES)),
+            has_attachments=Exists(_ATTACHMENTS.build(ticket)),
+            has_links=Exists(_LINKS.build(ticket)),
+            has_extensions=Exists(_EXTENSIONS.build(ticket)),
+            has_messages=Exists(_MESSAGES.build(ticket)),
+            has_visit=Exists(_ACTIVE_VISIT.build(ticket)),
             signed_in=Exists(Agent.objects.filter(user_id=user_id).exclude(extension="")),
             unread=Coalesce(Subquery(unread), 0),
         )
@@ -440,27 +454,6 @@ def page_context(
         "visit_panel": visit_panel(ticket, user, pack, attempt_form, present=present.visit),
         "unread_count": present.unread,  # the menu's badge (templatetags.workbench)
     }
-
-
-# a link and the numbers of its two tickets: all the page shows of them
-_LINKS = Prepared(
-    lambda ticket_id: (
-        TicketLink.objects.filter(Q(ticket_id=ticket_id) | Q(target_id=ticket_id))
-        .select_related("ticket", "target")
-        .only(
-            "id",
-            "ticket_id",
-            "target_id",
-            "kind",
-            "confirmed",
-            "created_at",
-            "ticket__number",
-            "target__number",
-        )
-        .order_by("pk")
-    ),
-    marker=INT_MARKER,
-)
 
 
 def _links(ticket: Ticket) -> dict[str, list[TicketLink]]:
